@@ -1,0 +1,85 @@
+# botwerk — plain Makefile over pkg-config.
+#
+#   make            build/botwerk (optimised, with debug info)
+#   make asan       build-asan/botwerk and its unit tests with AddressSanitizer + UBSan
+#   make unit       build and run the cmocka unit tests
+#   make fuzz       libFuzzer harnesses (clang) in build-fuzz/
+#   make test       install missing dependencies, build, run every test (what .ci/run calls)
+#   make demo       install, build, start a server with a demo bot
+#   make bench      benchmarks (see docs/performance.md)
+
+CC      ?= cc
+BUILD   ?= build
+PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium icu-uc
+WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
+           -Wmissing-prototypes -Wmissing-declarations -Wstrict-prototypes -Wformat=2 -Wvla
+OPT     ?= -O2 -g
+CFLAGS  += -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) -Isrc -I$(BUILD)/gen $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
+
+SRC      := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+GEN      := $(BUILD)/gen/sql_files.c
+OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/sql_files.o
+SQL      := $(sort $(wildcard src/store/sql/*.sql))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all asan unit fuzz test demo bench clean deps
+all: $(BUILD)/botwerk
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -std=c17 -Wall -Wextra -Werror -o $@ $<
+
+$(GEN): $(SQL) $(BUILD)/tools/embed
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed store_sql_files $@ $(SQL)
+
+$(BUILD)/obj/gen/sql_files.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libbotwerk.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/botwerk: $(BUILD)/obj/main.o $(BUILD)/libbotwerk.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libbotwerk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Wno-missing-prototypes -Wno-missing-declarations -Itests/unit $(shell pkg-config --cflags cmocka) \
+	  -o $@ $< $(BUILD)/libbotwerk.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" build-asan/botwerk $(patsubst $(BUILD)/%,build-asan/%,$(UNIT_BIN))
+
+fuzz:
+	$(MAKE) -f tests/fuzz/fuzz.mk
+
+deps:
+	scripts/install-deps
+
+test:
+	scripts/install-deps
+	scripts/test
+
+demo:
+	scripts/install-deps
+	scripts/demo
+
+bench:
+	bench/run
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(patsubst %.o,%.d,$(OBJ) $(BUILD)/obj/main.o)

@@ -1,0 +1,40 @@
+/*
+ * api.h — the route tables of botwerk, one per resource file, and helpers the handlers share.
+ * api/ is the only place that knows both HTTP and the domain.
+ */
+#ifndef BOTWERK_API_H
+#define BOTWERK_API_H
+
+#include <stddef.h>
+
+#include "app.h"
+#include "http/req.h"
+#include "http/router.h"
+
+extern const struct route api_ops_routes[];
+extern const size_t api_ops_routes_count;
+extern const struct route api_bots_routes[];
+extern const size_t api_bots_routes_count;
+extern const struct route api_sources_routes[];
+extern const size_t api_sources_routes_count;
+extern const struct route api_chat_routes[];
+extern const size_t api_chat_routes_count;
+
+static inline struct app *app_of(const struct req *r) { return r->ctx; }
+
+/* Answers a store failure with the matching envelope (404 with `notfound` code, 409, 500/503). */
+int api_store_error(struct req *r, int store_rc, enum err_code notfound, const char *what);
+
+/* Pagination: reads ?limit (1–100, default 20) and ?cursor. -1 after answering 400 when malformed. */
+struct page {
+	int limit;
+	int64_t after_created;
+	char after_id[STORE_ID_MAX];
+	bool has_cursor;
+};
+int api_page_parse(struct req *r, struct page *p);
+/* "created.id" cursor string for the last row of a full page, as a JSON string (or null). */
+json_t *api_page_cursor(int got, int limit, int64_t last_created, const char *last_id);
+json_t *api_time(int64_t unix_ms);
+
+#endif

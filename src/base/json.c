@@ -1,0 +1,202 @@
+/* json.c — field-table validation and small typed getters over jansson. */
+#include "base/json.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t json_utf8_chars(const char *s, size_t bytes)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < bytes; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+static const char *type_name(enum json_ftype t)
+{
+	switch (t) {
+	case JF_STRING:
+		return "a string";
+	case JF_BOOL:
+		return "true or false";
+	case JF_INT:
+		return "a whole number";
+	case JF_OBJECT:
+	case JF_ANY_OBJECT:
+		return "an object";
+	}
+	return "a value";
+}
+
+static bool type_ok(const json_t *v, enum json_ftype t)
+{
+	switch (t) {
+	case JF_STRING:
+		return json_is_string(v);
+	case JF_BOOL:
+		return json_is_boolean(v);
+	case JF_INT:
+		return json_is_integer(v);
+	case JF_OBJECT:
+	case JF_ANY_OBJECT:
+		return json_is_object(v);
+	}
+	return false;
+}
+
+static void join_path(char *out, size_t outlen, const char *prefix, const char *name)
+{
+	if (*prefix)
+		snprintf(out, outlen, "%s.%s", prefix, name);
+	else
+		snprintf(out, outlen, "%s", name);
+}
+
+static int check_one(json_t *v, const struct json_field *f, const char *path, bool partial,
+		     struct err *err);
+
+static int validate_at(json_t *obj, const struct json_field *fields, const char *prefix, bool partial,
+		       struct err *err)
+{
+	char path[ERR_FIELD_MAX];
+	const char *key;
+	json_t *val;
+
+	json_object_foreach(obj, key, val)
+	{
+		const struct json_field *f = fields;
+		while (f->name && strcmp(f->name, key) != 0)
+			f++;
+		join_path(path, sizeof path, prefix, key);
+		if (!f->name)
+			return err_set(err, ERR_VALIDATION, path, "unknown field \"%s\"", path);
+		if (check_one(val, f, path, partial, err) != 0)
+			return -1;
+	}
+	if (partial)
+		return 0;
+	for (const struct json_field *f = fields; f->name; f++) {
+		if (f->required && !json_object_get(obj, f->name)) {
+			join_path(path, sizeof path, prefix, f->name);
+			return err_set(err, ERR_VALIDATION, path, "%s is required", path);
+		}
+	}
+	return 0;
+}
+
+static int check_one(json_t *v, const struct json_field *f, const char *path, bool partial,
+		     struct err *err)
+{
+	if (json_is_null(v)) {
+		if (f->nullable)
+			return 0;
+		return err_set(err, ERR_VALIDATION, path, "%s must be %s, not null", path, type_name(f->type));
+	}
+	if (!type_ok(v, f->type))
+		return err_set(err, ERR_VALIDATION, path, "%s must be %s", path, type_name(f->type));
+
+	switch (f->type) {
+	case JF_STRING: {
+		const char *s = json_string_value(v);
+		size_t chars = json_utf8_chars(s, json_string_length(v));
+		if (strlen(s) != json_string_length(v))
+			return err_set(err, ERR_VALIDATION, path, "%s must not contain NUL characters", path);
+		if ((f->min || f->max) && (chars < (size_t)f->min || chars > (size_t)f->max)) {
+			if (f->min > 0)
+				return err_set(err, ERR_VALIDATION, path, "%s must be %ld to %ld characters long", path,
+					       f->min, f->max);
+			return err_set(err, ERR_VALIDATION, path, "%s must be at most %ld characters long", path,
+				       f->max);
+		}
+		if (f->one_of) {
+			const char *const *o = f->one_of;
+			while (*o && strcmp(*o, s) != 0)
+				o++;
+			if (!*o) {
+				char allowed[160] = "";
+				size_t used = 0;
+				for (o = f->one_of; *o && used < sizeof allowed; o++)
+					used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s",
+								 o == f->one_of ? "" : ", ", *o);
+				return err_set(err, ERR_VALIDATION, path, "%s must be one of: %s", path, allowed);
+			}
+		}
+		if (f->check && !f->check(s))
+			return err_set(err, ERR_VALIDATION, path, "%s must be %s", path,
+				       f->check_msg ? f->check_msg : "well-formed");
+		return 0;
+	}
+	case JF_INT: {
+		json_int_t n = json_integer_value(v);
+		if ((f->min || f->max) && (n < f->min || n > f->max))
+			return err_set(err, ERR_VALIDATION, path, "%s must be from %ld to %ld", path, f->min, f->max);
+		return 0;
+	}
+	case JF_OBJECT:
+		return validate_at(v, f->sub, path, partial, err);
+	case JF_ANY_OBJECT: {
+		if (f->max) {
+			char *text = json_dumps(v, JSON_COMPACT);
+			size_t len = text ? strlen(text) : 0;
+			free(text);
+			if (!text)
+				return err_set(err, ERR_INTERNAL, NULL, "out of memory");
+			if (len > (size_t)f->max)
+				return err_set(err, ERR_VALIDATION, path, "%s must be at most %ld bytes as JSON", path,
+					       f->max);
+		}
+		return 0;
+	}
+	case JF_BOOL:
+		return 0;
+	}
+	return 0;
+}
+
+int json_validate(json_t *obj, const struct json_field *fields, bool partial, struct err *err)
+{
+	if (!json_is_object(obj))
+		return err_set(err, ERR_INVALID_REQUEST, NULL, "the body must be a JSON object");
+	return validate_at(obj, fields, "", partial, err);
+}
+
+bool json_check_color(const char *s)
+{
+	if (s[0] != '#' || strlen(s) != 7)
+		return false;
+	for (int i = 1; i < 7; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+bool json_check_http_url(const char *s)
+{
+	const char *host;
+	if (!strncmp(s, "https://", 8))
+		host = s + 8;
+	else if (!strncmp(s, "http://", 7))
+		host = s + 7;
+	else
+		return false;
+	if (!*host || *host == '/' || *host == ':' || *host == '?' || *host == '#')
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+			return false;
+	return true;
+}
+
+const char *json_str(const json_t *obj, const char *key, const char *def)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : def;
+}
+
+bool json_bool(const json_t *obj, const char *key, bool def)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_boolean(v) ? json_is_true(v) : def;
+}

@@ -1,0 +1,46 @@
+/*
+ * json.h — declared validation of JSON request bodies (over jansson).
+ *
+ * A route declares its body as a table of `struct json_field` rows. json_validate() checks an object
+ * against the table before the handler runs: required fields, types, lengths (in characters, not bytes),
+ * allowed values, a check function for formats (colours, URLs), nested objects, and unknown fields,
+ * which are refused. On the first problem it fills `err` (ERR_VALIDATION, with the dotted field path).
+ */
+#ifndef BOTWERK_BASE_JSON_H
+#define BOTWERK_BASE_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+
+enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_OBJECT, JF_ANY_OBJECT };
+
+struct json_field {
+	const char *name;
+	enum json_ftype type;
+	bool required;
+	bool nullable;
+	long min, max;                  /* string: characters; int: value; 0/0 = unbounded */
+	const char *const *one_of;      /* NULL-terminated allowed strings, or NULL */
+	bool (*check)(const char *s);   /* string format check, or NULL */
+	const char *check_msg;          /* what the check wants, for the message */
+	const struct json_field *sub;   /* JF_OBJECT: its fields (terminated by a row with name NULL) */
+};
+
+/* `fields` ends with a row whose name is NULL. `partial`: required flags are ignored (PATCH). */
+int json_validate(json_t *obj, const struct json_field *fields, bool partial, struct err *err);
+
+/* Length of UTF-8 text in code points (the input is valid UTF-8, as jansson guarantees). */
+size_t json_utf8_chars(const char *s, size_t bytes);
+
+/* Formats shared by several routes. */
+bool json_check_color(const char *s);   /* #rrggbb */
+bool json_check_http_url(const char *s); /* http:// or https:// with a host, no spaces */
+
+/* Typed getters for validated objects: return the value or `def` when absent/null/wrong type. */
+const char *json_str(const json_t *obj, const char *key, const char *def);
+bool json_bool(const json_t *obj, const char *key, bool def);
+
+#endif

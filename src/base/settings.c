@@ -1,0 +1,251 @@
+/* settings.c — the settings table and its parser/validator. */
+#include "base/settings.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum setting_type { SET_STR, SET_LONG, SET_BOOL };
+
+struct setting {
+	const char *env;
+	enum setting_type type;
+	const char *def;
+	long min, max;
+	bool secret;
+	size_t offset;
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct settings, f)
+
+static const struct setting table[] = {
+	{"BOTWERK_DB", SET_STR, "botwerk.db", 0, 0, false, OFF(db),
+	 "database: a SQLite file path (embedded default) or a postgres:// URL"},
+	{"BOTWERK_LISTEN", SET_STR, "127.0.0.1:8080", 0, 0, false, OFF(listen), "address to listen on, host:port"},
+	{"BOTWERK_PUBLIC_URL", SET_STR, "", 0, 0, false, OFF(public_url),
+	 "base URL visitors reach botwerk at (default http://LISTEN)"},
+	{"BOTWERK_MASTER_KEY", SET_STR, "", 0, 0, true, OFF(master_key),
+	 "master key, 64 hex characters (or use BOTWERK_MASTER_KEY_FILE)"},
+	{"BOTWERK_MASTER_KEY_FILE", SET_STR, "", 0, 0, false, OFF(master_key_file),
+	 "file holding the master key; on SQLite, DB.key is created (mode 0600) when neither is set"},
+	{"BOTWERK_HTTP_THREADS", SET_LONG, "0", 0, 256, false, OFF(http_threads),
+	 "HTTP worker threads (0 = one per core)"},
+	{"BOTWERK_DB_POOL", SET_LONG, "8", 1, 256, false, OFF(db_pool), "PostgreSQL connections per process"},
+	{"BOTWERK_DB_BUSY_TIMEOUT_MS", SET_LONG, "5000", 10, 600000, false, OFF(db_busy_timeout_ms),
+	 "how long a SQLite writer waits for another process holding the write lock"},
+	{"BOTWERK_MAX_BODY", SET_LONG, "1048576", 1024, 67108864, false, OFF(max_body),
+	 "largest management API request body, bytes"},
+	{"BOTWERK_PUBLIC_RATE", SET_LONG, "300", 0, 1000000, false, OFF(public_rate),
+	 "public API requests per minute per client address (0 = no limit)"},
+	{"BOTWERK_SHUTDOWN_GRACE", SET_LONG, "10", 0, 600, false, OFF(shutdown_grace_s),
+	 "seconds SIGTERM waits for in-flight requests to finish"},
+	{"BOTWERK_CONN_TIMEOUT", SET_LONG, "60", 1, 3600, false, OFF(conn_timeout_s),
+	 "seconds an idle connection is kept open"},
+	{"BOTWERK_MAX_CONNECTIONS", SET_LONG, "4096", 16, 1000000, false, OFF(max_connections),
+	 "concurrent connections"},
+	{"BOTWERK_LOG_LEVEL", SET_STR, "info", 0, 0, false, OFF(log_level), "debug, info, warn or error"},
+	{"BOTWERK_ACCESS_LOG", SET_BOOL, "1", 0, 1, false, OFF(access_log), "one JSON line per request (1/0)"},
+};
+#define NSETTINGS (sizeof table / sizeof table[0])
+
+/* "BOTWERK_MAX_BODY" → "max-body" */
+static void flag_name(const struct setting *row, char *out, size_t outlen)
+{
+	const char *p = row->env + strlen("BOTWERK_");
+	size_t i = 0;
+	for (; *p && i + 1 < outlen; p++)
+		out[i++] = *p == '_' ? '-' : (char)tolower((unsigned char)*p);
+	out[i] = '\0';
+}
+
+static int assign(struct settings *s, const struct setting *row, const char *value, const char *from, char *err,
+		  size_t errlen)
+{
+	char *base = (char *)s;
+	switch (row->type) {
+	case SET_STR: {
+		char **slot = (char **)(base + row->offset);
+		char *copy = strdup(value);
+		if (!copy) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		free(*slot);
+		*slot = copy;
+		return 0;
+	}
+	case SET_LONG: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < row->min || v > row->max) {
+			snprintf(err, errlen, "%s (from %s) must be a whole number from %ld to %ld, got \"%s\"", row->env,
+				 from, row->min, row->max, value);
+			return -1;
+		}
+		*(long *)(base + row->offset) = v;
+		return 0;
+	}
+	case SET_BOOL:
+		if (!strcmp(value, "1") || !strcasecmp(value, "true") || !strcasecmp(value, "yes") ||
+		    !strcasecmp(value, "on"))
+			*(bool *)(base + row->offset) = true;
+		else if (!strcmp(value, "0") || !strcasecmp(value, "false") || !strcasecmp(value, "no") ||
+			 !strcasecmp(value, "off"))
+			*(bool *)(base + row->offset) = false;
+		else {
+			snprintf(err, errlen, "%s (from %s) must be 1 or 0, got \"%s\"", row->env, from, value);
+			return -1;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static const struct setting *find_flag(const char *name, size_t len)
+{
+	char fn[64];
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		flag_name(&table[i], fn, sizeof fn);
+		if (strlen(fn) == len && !memcmp(fn, name, len))
+			return &table[i];
+	}
+	return NULL;
+}
+
+static int validate(struct settings *s, char *err, size_t errlen)
+{
+	if (!*s->db) {
+		snprintf(err, errlen, "BOTWERK_DB is empty: give a SQLite file path or a postgres:// URL");
+		return -1;
+	}
+	const char *colon = strrchr(s->listen, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || colon == s->listen || (size_t)(colon - s->listen) >= sizeof s->listen_host || !colon[1] ||
+	    *end || port < 0 || port > 65535) {
+		snprintf(err, errlen, "BOTWERK_LISTEN must be host:port (e.g. 127.0.0.1:8080), got \"%s\"", s->listen);
+		return -1;
+	}
+	memcpy(s->listen_host, s->listen, (size_t)(colon - s->listen));
+	s->listen_host[colon - s->listen] = '\0';
+	s->listen_port = (int)port;
+	if (*s->master_key) {
+		size_t n = strlen(s->master_key);
+		bool hex = n == 64;
+		for (size_t i = 0; hex && i < n; i++)
+			hex = isxdigit((unsigned char)s->master_key[i]);
+		if (!hex) {
+			snprintf(err, errlen,
+				 "BOTWERK_MASTER_KEY must be 64 hex characters (32 bytes); make one with: "
+				 "head -c32 /dev/urandom | od -An -tx1 | tr -d ' \\n'");
+			return -1;
+		}
+	}
+	if (*s->master_key && *s->master_key_file) {
+		snprintf(err, errlen, "set BOTWERK_MASTER_KEY or BOTWERK_MASTER_KEY_FILE, not both");
+		return -1;
+	}
+	if (strcmp(s->log_level, "debug") && strcmp(s->log_level, "info") && strcmp(s->log_level, "warn") &&
+	    strcmp(s->log_level, "error")) {
+		snprintf(err, errlen, "BOTWERK_LOG_LEVEL must be debug, info, warn or error, got \"%s\"", s->log_level);
+		return -1;
+	}
+	return 0;
+}
+
+int settings_load(struct settings *s, int argc, char **argv, int *rest, char *err, size_t errlen)
+{
+	memset(s, 0, sizeof *s);
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (assign(s, &table[i], table[i].def, "default", err, errlen) != 0)
+			return -1;
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const char *v = getenv(table[i].env);
+		if (v && assign(s, &table[i], v, "environment", err, errlen) != 0)
+			return -1;
+	}
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strncmp(a, "--", 2) != 0 || !strcmp(a, "--help") || !strcmp(a, "-h"))
+			break;
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+		const struct setting *row = find_flag(name, nlen);
+		if (!row) {
+			snprintf(err, errlen, "unknown option %s (see --help)", a);
+			return -1;
+		}
+		const char *value = eq ? eq + 1 : NULL;
+		if (!value) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen, "option %s needs a value", a);
+				return -1;
+			}
+			value = argv[++i];
+		}
+		if (assign(s, row, value, "command line", err, errlen) != 0)
+			return -1;
+	}
+	if (rest)
+		*rest = i;
+	return validate(s, err, errlen);
+}
+
+void settings_free(struct settings *s)
+{
+	char *base = (char *)s;
+	for (size_t i = 0; i < NSETTINGS; i++)
+		if (table[i].type == SET_STR) {
+			char **slot = (char **)(base + table[i].offset);
+			free(*slot);
+			*slot = NULL;
+		}
+}
+
+void settings_help(FILE *out)
+{
+	char fn[64];
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *r = &table[i];
+		flag_name(r, fn, sizeof fn);
+		fprintf(out, "  --%-20s %s\n", fn, r->help);
+		fprintf(out, "  %-22s   env %s", "", r->env);
+		if (*r->def)
+			fprintf(out, ", default %s", r->def);
+		if (r->type == SET_LONG)
+			fprintf(out, ", %ld..%ld", r->min, r->max);
+		fputc('\n', out);
+	}
+}
+
+json_t *settings_dump(const struct settings *s)
+{
+	const char *base = (const char *)s;
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < NSETTINGS; i++) {
+		const struct setting *r = &table[i];
+		json_t *v = NULL;
+		if (r->type == SET_STR) {
+			const char *str = *(char *const *)(base + r->offset);
+			v = json_string(r->secret && str && *str ? "***" : (str ? str : ""));
+		} else if (r->type == SET_LONG) {
+			v = json_integer(*(const long *)(base + r->offset));
+		} else {
+			v = json_boolean(*(const bool *)(base + r->offset));
+		}
+		json_object_set_new(o, r->env, v);
+	}
+	return o;
+}
+
+bool settings_db_is_postgres(const struct settings *s)
+{
+	return !strncmp(s->db, "postgres://", 11) || !strncmp(s->db, "postgresql://", 13);
+}

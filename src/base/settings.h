@@ -1,0 +1,47 @@
+/*
+ * settings.h — every setting of botwerk, from one table.
+ *
+ * Each row has a name, a type, a default, bounds, the environment variable and a secret flag. The same
+ * rows drive environment parsing, command-line flags (--name=value or --name value, where name is the
+ * variable without BOTWERK_, lower case, '_' → '-'), `--help` text, validation at start (messages say
+ * what to fix) and the redacted dump in the start-up log. Flags win over the environment.
+ */
+#ifndef BOTWERK_BASE_SETTINGS_H
+#define BOTWERK_BASE_SETTINGS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct settings {
+	char *db;              /* SQLite path or postgres:// URL */
+	char *listen;          /* host:port */
+	char *public_url;      /* base URL visitors use; derived from listen when empty */
+	char *master_key;      /* 64 hex characters */
+	char *master_key_file; /* file holding the master key */
+	long http_threads;     /* 0 = number of cores */
+	long db_pool;          /* PostgreSQL connections */
+	long db_busy_timeout_ms;
+	long max_body;         /* bytes, management API */
+	long public_rate;      /* public API requests per minute per client address, 0 = off */
+	long shutdown_grace_s; /* how long SIGTERM waits for in-flight requests */
+	long conn_timeout_s;   /* idle keep-alive connections are closed after this */
+	long max_connections;
+	char *log_level;
+	bool access_log;
+	/* derived at validation */
+	char listen_host[64];
+	int listen_port;
+};
+
+/* Fills defaults, then the environment, then argv flags (argv[0] is not a flag; stops at the first
+ * non-flag, whose index goes to *rest). On error writes a message to err and returns -1. */
+int settings_load(struct settings *s, int argc, char **argv, int *rest, char *err, size_t errlen);
+void settings_free(struct settings *s);
+/* Prints the table as help text: flag, variable, default, bounds, description. */
+void settings_help(FILE *out);
+/* The settings as a JSON object with secrets replaced by "***" (for the start-up log). */
+json_t *settings_dump(const struct settings *s);
+bool settings_db_is_postgres(const struct settings *s);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * req.h — one HTTP request as handlers see it, and the ways to answer it.
+ *
+ * The server fills a `struct req` before the handler runs: matched route and path parameters, the
+ * authenticated tenant (AUTH_KEY routes), the size-checked body and, for routes with a schema, the
+ * parsed and validated JSON. A handler answers exactly once with one of the resp_* functions.
+ * Everything in a req lives until the response has been sent; the server frees it.
+ */
+#ifndef BOTWERK_HTTP_REQ_H
+#define BOTWERK_HTTP_REQ_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/err.h"
+#include "http/router.h"
+#include "store/store.h"
+
+struct MHD_Connection;
+
+struct req {
+	void *ctx; /* the application context given to http_start */
+	struct MHD_Connection *conn;
+	const char *method;
+	const char *path;
+	const struct route *route; /* NULL when no route matched */
+	size_t route_index;
+	struct router_match match; /* params: match.params[0..match.nparams) */
+	char *body;                /* NUL-terminated, body_len bytes */
+	size_t body_len, body_alloc, body_cap;
+	bool body_too_large;
+	json_t *json;              /* validated body for routes with a schema, else NULL */
+	char tenant_id[STORE_ID_MAX]; /* AUTH_KEY routes */
+	char request_id[72];
+	char client_addr[48];
+	double t_start;            /* monotonic seconds */
+	int status;                /* 0 until a response is queued */
+	const char *err_code;      /* error code string of an error response, for the access log */
+	struct http_server *server;
+	int nxhdr;                 /* extra response headers added with resp_header */
+	const char *xhdr_name[4];
+	char xhdr_value[4][128];
+};
+
+static inline const char *req_param(const struct req *r, int i) { return r->match.params[i]; }
+/* A request header (case-insensitive name) or NULL. */
+const char *req_header(const struct req *r, const char *name);
+/* A query-string argument or NULL. */
+const char *req_query(const struct req *r, const char *name);
+
+/* Answers with `body` as JSON (the reference is stolen). Returns 0, or -1 when the response could not
+ * be queued (the connection is then closed). */
+int resp_json(struct req *r, int status, json_t *body);
+/* Answers with the error envelope {"error":{"code","message","field"?}} and the code's status; -1. */
+int resp_error(struct req *r, const struct err *e);
+int resp_errorf(struct req *r, enum err_code code, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Answers with raw bytes (copied). */
+int resp_bytes(struct req *r, int status, const char *content_type, const char *data, size_t len);
+int resp_empty(struct req *r, int status);
+/* Adds a header to the response about to be queued (call before resp_*): at most 4 per request. */
+void resp_header(struct req *r, const char *name, const char *value);
+
+#endif

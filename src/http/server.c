@@ -1,0 +1,358 @@
+/*
+ * server.c — libmicrohttpd lifecycle and the request pipeline.
+ *
+ * Pipeline per request, in this order, each step answering with the error envelope when it fails:
+ *   route match (404 / 405 with Allow; CORS preflight for public paths) → API key (401) or public rate
+ *   limit (429) → body cap (413) → content type (415) → JSON parse (400) → schema (422) → handler.
+ *
+ * The access handler never queues a response on its first call for a request (the keep-alive pitfall
+ * of libmicrohttpd 0.9.75: doing so turns every response into Connection: close); it allocates the
+ * request state, then reads the body, then dispatches on the final call. The completion callback writes
+ * the access-log line, records metrics and frees the state; it also keeps the in-flight count that
+ * http_drain() waits on.
+ */
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/crypto.h"
+#include "http/auth.h"
+#include "http/req.h"
+#include "http/server.h"
+
+struct http_server {
+	struct http_config cfg;
+	struct MHD_Daemon *daemon;
+	int port;
+	_Atomic long inflight;
+};
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	const struct http_server *s = cls;
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	log_msg(s->cfg.log, LOG_WARN, "http", "%s", msg);
+}
+
+/* Keeps a client-sent request id when it is short and made of safe characters, else makes one. */
+static void set_request_id(struct req *r)
+{
+	const char *given = req_header(r, "X-Request-Id");
+	if (given) {
+		size_t n = strlen(given);
+		bool safe = n > 0 && n <= 64;
+		for (size_t i = 0; safe && i < n; i++) {
+			char c = given[i];
+			safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+			       c == '_' || c == '.';
+		}
+		if (safe) {
+			memcpy(r->request_id, given, n + 1);
+			return;
+		}
+	}
+	crypto_random_hex(r->request_id, 16);
+}
+
+static void set_client_addr(struct req *r)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(r->client_addr, sizeof r->client_addr, "unknown");
+	if (!ci || !ci->client_addr)
+		return;
+	const struct sockaddr *sa = ci->client_addr;
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, r->client_addr,
+			  sizeof r->client_addr);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, r->client_addr,
+			  sizeof r->client_addr);
+}
+
+static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *method,
+			   const char *url)
+{
+	struct req *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->server = s;
+	r->ctx = s->cfg.ctx;
+	r->conn = conn;
+	r->method = method;
+	r->path = url;
+	r->t_start = clock_mono();
+	r->route_index = router_count(s->cfg.router);
+	set_request_id(r);
+	set_client_addr(r);
+
+	enum router_result res = router_match(s->cfg.router, method, url, &r->match);
+	if (res == ROUTER_FOUND) {
+		r->route_index = r->match.index;
+		r->route = router_at(s->cfg.router, r->match.index);
+	}
+	r->body_cap = r->route && r->route->body_cap ? r->route->body_cap : (size_t)s->cfg.max_body;
+	const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > r->body_cap)
+		r->body_too_large = true;
+	return r;
+}
+
+static void req_free(struct req *r)
+{
+	json_decref(r->json);
+	free(r->body);
+	free(r);
+}
+
+static void append_body(struct req *r, const char *data, size_t n)
+{
+	if (r->body_too_large)
+		return;
+	if (r->body_len + n > r->body_cap) {
+		r->body_too_large = true;
+		free(r->body);
+		r->body = NULL;
+		r->body_len = r->body_alloc = 0;
+		return;
+	}
+	if (r->body_len + n + 1 > r->body_alloc) {
+		size_t want = r->body_alloc ? r->body_alloc * 2 : 1024;
+		while (want < r->body_len + n + 1)
+			want *= 2;
+		if (want > r->body_cap + 1)
+			want = r->body_cap + 1;
+		char *b = realloc(r->body, want);
+		if (!b) {
+			/* treated like an oversize body: refused, nothing half-processed */
+			r->body_too_large = true;
+			return;
+		}
+		r->body = b;
+		r->body_alloc = want;
+	}
+	memcpy(r->body + r->body_len, data, n);
+	r->body_len += n;
+	r->body[r->body_len] = '\0';
+}
+
+static bool is_json_type(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strlen("application/json");
+	return !strncasecmp(ct, "application/json", n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static int preflight(struct req *r)
+{
+	resp_header(r, "Access-Control-Allow-Origin", "*");
+	resp_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+	resp_header(r, "Access-Control-Allow-Headers", "Content-Type, X-Request-Id");
+	resp_header(r, "Access-Control-Max-Age", "600");
+	return resp_empty(r, 204);
+}
+
+/* Runs the pipeline described at the top of the file. */
+static int dispatch(struct http_server *s, struct req *r)
+{
+	struct err e = {0};
+
+	if (!r->route) {
+		if (r->match.allow[0]) {
+			if (!strcmp(r->method, "OPTIONS") && r->match.any_public)
+				return preflight(r);
+			resp_header(r, "Allow", r->match.allow);
+			return resp_errorf(r, ERR_METHOD_NOT_ALLOWED, NULL, "%s is not allowed here; allowed: %s",
+					   r->method, r->match.allow);
+		}
+		return resp_errorf(r, ERR_NOT_FOUND, NULL, "no such endpoint: %s %s", r->method, r->path);
+	}
+	if (r->route->auth == AUTH_KEY) {
+		if (auth_api_key(s->cfg.store, s->cfg.master_key, req_header(r, MHD_HTTP_HEADER_AUTHORIZATION),
+				 req_header(r, "X-API-Key"), r->tenant_id, &e) != 0) {
+			if (e.code == ERR_UNAUTHORIZED)
+				resp_header(r, "WWW-Authenticate", "Bearer");
+			return resp_error(r, &e);
+		}
+	} else if (r->route->auth == AUTH_PUBLIC && s->cfg.ratelimit) {
+		int retry = 1;
+		if (!ratelimit_take(s->cfg.ratelimit, r->client_addr, r->t_start, &retry)) {
+			char v[16];
+			snprintf(v, sizeof v, "%d", retry);
+			resp_header(r, "Retry-After", v);
+			return resp_errorf(r, ERR_RATE_LIMITED, NULL, "too many requests; try again in %d s", retry);
+		}
+	}
+	if (r->body_too_large)
+		return resp_errorf(r, ERR_BODY_TOO_LARGE, NULL, "the request body is larger than %zu bytes",
+				   r->body_cap);
+	if (r->route->schema) {
+		if (r->body_len == 0)
+			return resp_errorf(r, ERR_INVALID_JSON, NULL, "a JSON object body is required");
+		if (!is_json_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
+			return resp_errorf(r, ERR_UNSUPPORTED_MEDIA_TYPE, NULL,
+					   "send the body as Content-Type: application/json");
+		json_error_t jerr;
+		r->json = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!r->json)
+			return resp_errorf(r, ERR_INVALID_JSON, NULL, "malformed JSON at line %d, column %d: %s",
+					   jerr.line, jerr.column, jerr.text);
+		if (json_validate(r->json, r->route->schema, r->route->partial, &e) != 0)
+			return resp_error(r, &e);
+	}
+	return r->route->handler(r);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	(void)version;
+	struct http_server *s = cls;
+	struct req *r = *con_cls;
+
+	if (!r) {
+		r = req_new(s, conn, method, url);
+		if (!r)
+			return MHD_NO;
+		atomic_fetch_add(&s->inflight, 1);
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		append_body(r, upload_data, *upload_data_size);
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status)
+		return MHD_YES;
+	dispatch(s, r);
+	if (!r->status) {
+		/* a handler that forgot to answer, or a queue failure: never leave the client hanging */
+		log_msg(s->cfg.log, LOG_ERROR, "http", "no response queued for %s %s", r->method, r->path);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)conn;
+	struct http_server *s = cls;
+	struct req *r = *con_cls;
+	if (!r)
+		return;
+	*con_cls = NULL;
+	double dur = clock_mono() - r->t_start;
+	int status = r->status ? r->status : 499; /* client went away before an answer */
+	metrics_request(s->cfg.metrics, r->route_index, status, dur);
+	if (s->cfg.access_log && log_enabled(s->cfg.log, LOG_INFO)) {
+		json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:s}", "request_id", r->request_id, "method",
+				      r->method, "path", r->path, "route", r->route ? r->route->pattern : "",
+				      "status", status, "duration_ms", dur * 1000.0, "client", r->client_addr);
+		if (f && r->err_code)
+			json_object_set_new(f, "error", json_string(r->err_code));
+		if (f && toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			json_object_set_new(f, "terminated", json_integer((json_int_t)toe));
+		log_fields(s->cfg.log, LOG_INFO, "http", "request", f);
+	}
+	req_free(r);
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static int resolve(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len, char *errbuf,
+		   size_t errlen)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+	struct addrinfo *res = NULL;
+	char portstr[8];
+	snprintf(portstr, sizeof portstr, "%d", port);
+	int rc = getaddrinfo(*host ? host : NULL, portstr, &hints, &res);
+	if (rc != 0 || !res) {
+		snprintf(errbuf, errlen, "cannot resolve listen host \"%s\": %s", host, gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*len = res->ai_addrlen;
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct http_server *http_start(const struct http_config *cfg, char *errbuf, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	struct http_server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(errbuf, errlen, "out of memory");
+		return NULL;
+	}
+	s->cfg = *cfg;
+	if (resolve(cfg->host, cfg->port, &ss, &sslen, errbuf, errlen) != 0) {
+		free(s);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(
+		flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned)cfg->max_connections, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
+	if (!s->daemon) {
+		snprintf(errbuf, errlen, "cannot listen on %s:%d (address in use, or no permission?)", cfg->host,
+			 cfg->port);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : cfg->port;
+	return s;
+}
+
+int http_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+bool http_drain(struct http_server *s, double grace_s)
+{
+	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	double deadline = clock_mono() + grace_s;
+	while (atomic_load(&s->inflight) > 0 && clock_mono() < deadline) {
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	return atomic_load(&s->inflight) == 0;
+}
+
+void http_stop(struct http_server *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->daemon);
+	free(s);
+}

@@ -1,0 +1,170 @@
+/*
+ * main.c — `botwerk serve` and the dispatch to admin commands.
+ *
+ * serve: signals are blocked before any thread starts, so the main thread alone receives SIGTERM/SIGINT
+ * with sigwait(). On one: /ready turns 503, the listener closes, in-flight requests finish (up to
+ * BOTWERK_SHUTDOWN_GRACE seconds), then the server and the store close. Every write is a transaction,
+ * so nothing is left half-written whatever happens.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "api/api.h"
+#include "app_setup.h"
+#include "cli.h"
+
+#define BOTWERK_VERSION "0.1.0"
+
+static void usage(FILE *out)
+{
+	fputs("botwerk " BOTWERK_VERSION " — conversational platform for small and medium businesses\n\n"
+	      "usage:\n"
+	      "  botwerk serve [--option=value ...]   run the server (HTTP API, chat, workers)\n"
+	      "  botwerk tenant create NAME           create a tenant; prints its id and first API key\n"
+	      "  botwerk apikey create TENANT_ID      create another API key for a tenant\n"
+	      "  botwerk apikey revoke KEY_ID         revoke an API key\n"
+	      "  botwerk migrate                      apply database migrations\n"
+	      "  botwerk version\n\n"
+	      "Every command reads the settings below from the environment or from --options.\n"
+	      "`botwerk serve --help` lists them.\n",
+	      out);
+}
+
+static int build_http(struct app *app, char *err, size_t errlen)
+{
+	const struct route *const tables[] = {api_ops_routes, api_bots_routes, api_sources_routes, api_chat_routes};
+	const size_t counts[] = {api_ops_routes_count, api_bots_routes_count, api_sources_routes_count,
+				 api_chat_routes_count};
+	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
+	if (!app->router)
+		return -1;
+	size_t n = router_count(app->router);
+	const char **patterns = calloc(n + 1, sizeof *patterns), **methods = calloc(n + 1, sizeof *methods);
+	if (!patterns || !methods) {
+		free(patterns);
+		free(methods);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		patterns[i] = router_at(app->router, i)->pattern;
+		methods[i] = router_at(app->router, i)->method;
+	}
+	app->metrics = metrics_new(n, patterns, methods);
+	app->ratelimit = ratelimit_new(app->settings.public_rate);
+	/* the label arrays live as long as the process: metrics keeps pointers to them */
+	app->metric_labels[0] = patterns;
+	app->metric_labels[1] = methods;
+	if (!app->metrics || !app->ratelimit) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	long threads = app->settings.http_threads;
+	if (threads == 0)
+		threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2;
+	struct http_config hc = {
+		.host = app->settings.listen_host,
+		.port = app->settings.listen_port,
+		.threads = (int)threads,
+		.max_body = app->settings.max_body,
+		.conn_timeout_s = app->settings.conn_timeout_s,
+		.max_connections = app->settings.max_connections,
+		.router = app->router,
+		.store = app->store,
+		.master_key = app->master_key,
+		.metrics = app->metrics,
+		.ratelimit = app->ratelimit,
+		.log = &app->log,
+		.access_log = app->settings.access_log,
+		.ctx = app,
+	};
+	app->http = http_start(&hc, err, errlen);
+	return app->http ? 0 : -1;
+}
+
+static void teardown(struct app *app)
+{
+	http_stop(app->http);
+	app->http = NULL;
+	metrics_free(app->metrics);
+	ratelimit_free(app->ratelimit);
+	router_free(app->router);
+	free(app->metric_labels[0]);
+	free(app->metric_labels[1]);
+	app_close(app);
+}
+
+static int serve(int argc, char **argv)
+{
+	struct app app;
+	char err[512];
+	int rest = 0;
+	sigset_t sigs;
+
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			printf("usage: botwerk serve [--option=value ...]\n\nsettings (flag, environment variable, default):\n");
+			settings_help(stdout);
+			return 0;
+		}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (app_open(&app, argc, argv, &rest, err, sizeof err) != 0) {
+		fprintf(stderr, "botwerk: %s\n", err);
+		app_close(&app);
+		return 1;
+	}
+	if (rest < argc) {
+		fprintf(stderr, "botwerk: serve takes no arguments besides options (got \"%s\")\n", argv[rest]);
+		app_close(&app);
+		return 2;
+	}
+	if (build_http(&app, err, sizeof err) != 0) {
+		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
+		teardown(&app);
+		return 1;
+	}
+	atomic_store(&app.ready, true);
+	json_t *info = json_pack("{s:s, s:s, s:i, s:o}", "version", BOTWERK_VERSION, "backend",
+				 store_backend_name(app.store), "port", http_port(app.http), "settings",
+				 settings_dump(&app.settings));
+	log_fields(&app.log, LOG_INFO, "main", "listening", info);
+
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	atomic_store(&app.ready, false);
+	log_msg(&app.log, LOG_INFO, "main", "signal %d: draining in-flight requests", sig);
+	bool clean = http_drain(app.http, (double)app.settings.shutdown_grace_s);
+	if (!clean)
+		log_msg(&app.log, LOG_WARN, "main", "grace period over with requests still running; closing them");
+	teardown(&app);
+	log_msg(&app.log, LOG_INFO, "main", "stopped");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
+		printf("botwerk %s\n", BOTWERK_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "serve"))
+		return serve(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "tenant") || !strcmp(argv[1], "apikey") || !strcmp(argv[1], "migrate"))
+		return cli_run(argc - 1, argv + 1);
+	fprintf(stderr, "botwerk: unknown command \"%s\"\n\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,55 @@
+/*
+ * answer.h — answering a visitor's question from a bot's knowledge, without an LLM.
+ *
+ * Pipeline: greeting or thanks (a short message made only of such words) → a polite reply in the bot's
+ * language; otherwise retrieval (the question's content words, stop words dropped, searched in the
+ * bot's chunks) → each hit scored by coverage: the share of the question's content words found in it
+ * (0..1) → when the best score is below `min_score`, the bot's fallback message with `unanswered` set;
+ * otherwise an extractive answer: the sentences of the best passage that contain question terms (with
+ * their neighbours for context when short), in document order, up to ~500 characters, plus sentences of
+ * the second passage when it scores as high and adds new terms. Never text that is not in a passage.
+ */
+#ifndef BOTWERK_RAG_ANSWER_H
+#define BOTWERK_RAG_ANSWER_H
+
+#include <stdbool.h>
+
+#include "rag/terms.h"
+#include "store/store.h"
+
+#define ANSWER_MAX_SOURCES 3
+
+enum answer_type { ANSWER_EXTRACTIVE, ANSWER_GREETING, ANSWER_THANKS, ANSWER_FALLBACK };
+
+struct answer_source {
+	char *title;   /* source title, with " – heading" appended when the chunk has a heading */
+	char *snippet; /* ≤ 240 characters of the passage around the best match, ending on a word ("…") */
+	double score;  /* coverage 0..1, rounded to two decimals */
+};
+
+struct answer {
+	char *text;
+	enum answer_type type;
+	bool unanswered;
+	struct answer_source sources[ANSWER_MAX_SOURCES];
+	int nsources;
+};
+
+struct answer_bot {
+	const char *tenant_id;
+	const char *bot_id;
+	const char *name;
+	const char *language;        /* "de" | "en" */
+	const char *response_style;  /* professional | friendly | technical | casual: casual/friendly say "du" */
+	const char *fallback_message;
+	double min_score;            /* 0 for the default (0.5) */
+};
+
+/* Answers `question` (UTF-8, already validated as 1–2000 characters). Returns 0 and fills `out` (clear
+ * with answer_clear), or a negative store_rc when the store fails (out is cleared). */
+int answer_question(struct terms *t, struct store *st, const struct answer_bot *bot, const char *question,
+		    struct answer *out);
+void answer_clear(struct answer *a);
+const char *answer_type_name(enum answer_type type);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * store.c — backend selection, migrations, and the public entity functions.
+ *
+ * Every public function dispatches to the backend's ops table and reports its duration through the
+ * on_timing hook (the server turns that into the database histogram of /metrics).
+ */
+#include "store/store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+char *store_strdup(const char *s, bool *ok)
+{
+	if (!s)
+		return NULL;
+	char *d = strdup(s);
+	if (!d)
+		*ok = false;
+	return d;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Times one backend call: `TIMED(st, "bot_get", st->ops->bot_get(st, ...))`. */
+#define TIMED(st, name, call)                                                                   \
+	do {                                                                                    \
+		double t0_ = (st)->opts.on_timing ? now_s() : 0;                                \
+		int rc_ = (call);                                                               \
+		if ((st)->opts.on_timing)                                                       \
+			(st)->opts.on_timing((st)->opts.timing_ud, name, now_s() - t0_);        \
+		return rc_;                                                                     \
+	} while (0)
+
+/* Version number from "NNN_name.dialect.sql"; -1 when the name does not start with digits. */
+static int file_version(const char *name)
+{
+	int v = 0, digits = 0;
+	for (; name[digits] >= '0' && name[digits] <= '9'; digits++)
+		v = v * 10 + (name[digits] - '0');
+	return digits > 0 && name[digits] == '_' ? v : -1;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static int migrate(struct store *st, char *errbuf, size_t errlen)
+{
+	char suffix[32];
+	int current = 0;
+
+	snprintf(suffix, sizeof suffix, ".%s.sql", st->ops->name);
+	if (st->ops->schema_version(st, &current) != STORE_OK) {
+		snprintf(errbuf, errlen, "cannot read the schema version");
+		return -1;
+	}
+	/* files are sorted by name at build time, so versions come in order */
+	for (size_t i = 0; i < store_sql_files_count; i++) {
+		const struct store_sql_file *f = &store_sql_files[i];
+		int v = file_version(f->name);
+		if (v <= current || !has_suffix(f->name, suffix))
+			continue;
+		if (st->ops->apply_migration(st, v, f->name, f->sql) != STORE_OK) {
+			snprintf(errbuf, errlen, "migration %s failed (see the log line before this one)", f->name);
+			return -1;
+		}
+		current = v;
+	}
+	return 0;
+}
+
+struct store *store_open(const struct store_opts *opts, char *errbuf, size_t errlen)
+{
+	struct store *st;
+
+	if (!opts->url || !*opts->url || !opts->tokenize) {
+		snprintf(errbuf, errlen, "no database given");
+		return NULL;
+	}
+	if (!strncmp(opts->url, "postgres://", 11) || !strncmp(opts->url, "postgresql://", 13))
+		st = store_pg_open(opts, errbuf, errlen);
+	else
+		st = store_sqlite_open(opts, errbuf, errlen);
+	if (!st)
+		return NULL;
+	if (migrate(st, errbuf, errlen) != 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void store_close(struct store *st)
+{
+	if (st)
+		st->ops->close(st);
+}
+
+const char *store_backend_name(const struct store *st)
+{
+	return st->ops->name;
+}
+
+int store_ping(struct store *st)
+{
+	TIMED(st, "ping", st->ops->ping(st));
+}
+
+int store_schema_version(struct store *st, int *version)
+{
+	return st->ops->schema_version(st, version);
+}
+
+void store_tenant_clear(struct store_tenant *t)
+{
+	free(t->name);
+	t->name = NULL;
+}
+
+void store_bot_clear(struct store_bot *b)
+{
+	free(b->name);
+	free(b->config);
+	b->name = b->config = NULL;
+}
+
+void store_source_clear(struct store_source *s)
+{
+	free(s->kind);
+	free(s->title);
+	free(s->status);
+	s->kind = s->title = s->status = NULL;
+}
+
+void store_hit_clear(struct store_hit *h)
+{
+	free(h->title);
+	free(h->heading);
+	free(h->text);
+	h->title = h->heading = h->text = NULL;
+}
+
+int store_tenant_create(struct store *st, const char *id, const char *name, int64_t now)
+{
+	TIMED(st, "tenant_create", st->ops->tenant_create(st, id, name, now));
+}
+
+int store_tenant_get(struct store *st, const char *id, struct store_tenant *out)
+{
+	TIMED(st, "tenant_get", st->ops->tenant_get(st, id, out));
+}
+
+int store_apikey_create(struct store *st, const char *key_id, const char *tenant_id, const unsigned char hash[32],
+			const char *prefix, int64_t now)
+{
+	TIMED(st, "apikey_create", st->ops->apikey_create(st, key_id, tenant_id, hash, prefix, now));
+}
+
+int store_apikey_revoke(struct store *st, const char *key_id, int64_t now)
+{
+	TIMED(st, "apikey_revoke", st->ops->apikey_revoke(st, key_id, now));
+}
+
+int store_apikey_lookup(struct store *st, const unsigned char hash[32], char tenant_id[STORE_ID_MAX])
+{
+	TIMED(st, "apikey_lookup", st->ops->apikey_lookup(st, hash, tenant_id));
+}
+
+int store_bot_create(struct store *st, const struct store_bot *b)
+{
+	TIMED(st, "bot_create", st->ops->bot_create(st, b));
+}
+
+int store_bot_get(struct store *st, const char *tenant_id, const char *bot_id, struct store_bot *out)
+{
+	if (!tenant_id)
+		return STORE_NOTFOUND;
+	TIMED(st, "bot_get", st->ops->bot_get(st, tenant_id, bot_id, out));
+}
+
+int store_bot_get_public(struct store *st, const char *bot_id, struct store_bot *out)
+{
+	TIMED(st, "bot_get_public", st->ops->bot_get(st, NULL, bot_id, out));
+}
+
+int store_bot_update(struct store *st, const struct store_bot *b)
+{
+	TIMED(st, "bot_update", st->ops->bot_update(st, b));
+}
+
+int store_bot_delete(struct store *st, const char *tenant_id, const char *bot_id)
+{
+	TIMED(st, "bot_delete", st->ops->bot_delete(st, tenant_id, bot_id));
+}
+
+int store_bot_list(struct store *st, const char *tenant_id, int64_t after_created, const char *after_id, int limit,
+		   struct store_bot *rows, int *n)
+{
+	TIMED(st, "bot_list", st->ops->bot_list(st, tenant_id, after_created, after_id, limit, rows, n));
+}
+
+int store_source_create(struct store *st, const char *tenant_id, const struct store_source *s,
+			const struct store_chunk_in *chunks, int nchunks)
+{
+	TIMED(st, "source_create", st->ops->source_create(st, tenant_id, s, chunks, nchunks));
+}
+
+int store_source_get(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		     struct store_source *out)
+{
+	TIMED(st, "source_get", st->ops->source_get(st, tenant_id, bot_id, source_id, out));
+}
+
+int store_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
+		      const char *after_id, int limit, struct store_source *rows, int *n)
+{
+	TIMED(st, "source_list",
+	      st->ops->source_list(st, tenant_id, bot_id, after_created, after_id, limit, rows, n));
+}
+
+int store_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id)
+{
+	TIMED(st, "source_delete", st->ops->source_delete(st, tenant_id, bot_id, source_id));
+}
+
+int store_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
+		       int nwords, int limit, struct store_hit *hits, int *n)
+{
+	if (nwords > STORE_SEARCH_MAX_WORDS)
+		nwords = STORE_SEARCH_MAX_WORDS;
+	if (nwords <= 0 || limit <= 0) {
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "chunk_search", st->ops->chunk_search(st, tenant_id, bot_id, words, nwords, limit, hits, n));
+}
+
+int store_exchange_save(struct store *st, const struct store_exchange *x)
+{
+	TIMED(st, "exchange_save", st->ops->exchange_save(st, x));
+}
+
+int store_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id)
+{
+	TIMED(st, "conversation_exists", st->ops->conversation_exists(st, tenant_id, bot_id, conv_id));
+}
+
+int store_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n)
+{
+	TIMED(st, "conversation_count_messages", st->ops->conversation_count_messages(st, tenant_id, conv_id, n));
+}
+
+int store_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
+			const char *props_json, int64_t now)
+{
+	TIMED(st, "analytics_add", st->ops->analytics_add(st, tenant_id, bot_id, event, props_json, now));
+}

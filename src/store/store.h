@@ -1,0 +1,181 @@
+/*
+ * store.h — the one way botwerk reads and writes its data.
+ *
+ * An opaque `struct store` over two backends: SQLite (embedded default) and PostgreSQL. Callers never see
+ * SQL. Every function that touches tenant-owned rows takes the tenant id; a row of another tenant is
+ * reported as STORE_NOTFOUND, exactly like a row that does not exist.
+ *
+ * Threading: a store is shared by all threads. Each backend keeps its own per-thread (SQLite) or pooled
+ * (PostgreSQL) connections internally; callers need no locking.
+ *
+ * Return values: STORE_OK (0) or a negative enum store_rc. Out-parameters are written only on STORE_OK.
+ * Strings returned inside structs are heap-allocated and owned by the struct; free it with its _clear.
+ */
+#ifndef BOTWERK_STORE_H
+#define BOTWERK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_rc {
+	STORE_OK = 0,
+	STORE_NOTFOUND = -1, /* no such row for this tenant */
+	STORE_CONFLICT = -2, /* unique constraint */
+	STORE_ERROR = -3,    /* database failure: logged by the store */
+	STORE_NOMEM = -4,
+	STORE_BUSY = -5, /* could not get the write lock in time */
+};
+
+#define STORE_ID_MAX 40 /* ids are "pfx_" + base32; always shorter than this, NUL included */
+
+/* Text normalisation hook: the store indexes and queries text through it so that both backends see the
+ * same terms. `emit` is called once per term (normalised, not NUL-terminated) with the byte offsets of
+ * the surface word in `text`; a non-zero return from `emit` stops the walk and is returned. */
+typedef int (*store_term_fn)(void *ud, const char *term, size_t term_len, size_t start, size_t end);
+typedef int (*store_tokenize_fn)(void *ctx, const char *text, size_t len, store_term_fn emit, void *ud);
+
+/* Timing hook: called after each database operation with its name (a static string) and duration. */
+typedef void (*store_timing_fn)(void *ud, const char *op, double seconds);
+
+struct store_opts {
+	const char *url;             /* SQLite file path, or postgres:// / postgresql:// URL */
+	int pool_size;               /* PostgreSQL connections (ignored by SQLite) */
+	int busy_timeout_ms;         /* how long a writer waits for another process (SQLite) */
+	store_tokenize_fn tokenize;  /* required */
+	void *tokenize_ctx;          /* first argument of tokenize */
+	store_timing_fn on_timing;   /* optional */
+	void *timing_ud;
+};
+
+/* Opens the database and applies pending migrations. On failure returns NULL and writes a message
+ * for the operator into errbuf. */
+struct store *store_open(const struct store_opts *opts, char *errbuf, size_t errlen);
+void store_close(struct store *st);
+const char *store_backend_name(const struct store *st); /* "sqlite" or "postgres" */
+int store_ping(struct store *st);
+int store_schema_version(struct store *st, int *version);
+
+/* ---- tenants and API keys ---------------------------------------------------------------------- */
+
+struct store_tenant {
+	char id[STORE_ID_MAX];
+	char *name;
+	int64_t created_at; /* unix milliseconds, as everywhere in the store */
+};
+void store_tenant_clear(struct store_tenant *t);
+
+int store_tenant_create(struct store *st, const char *id, const char *name, int64_t now);
+int store_tenant_get(struct store *st, const char *id, struct store_tenant *out);
+
+/* `hash` is the 32-byte digest of the whole key; the key itself is never stored. */
+int store_apikey_create(struct store *st, const char *key_id, const char *tenant_id,
+			const unsigned char hash[32], const char *prefix, int64_t now);
+int store_apikey_revoke(struct store *st, const char *key_id, int64_t now);
+/* Finds the tenant of an active key. STORE_NOTFOUND for unknown or revoked keys. */
+int store_apikey_lookup(struct store *st, const unsigned char hash[32], char tenant_id[STORE_ID_MAX]);
+
+/* ---- bots --------------------------------------------------------------------------------------- */
+
+struct store_bot {
+	char id[STORE_ID_MAX];
+	char tenant_id[STORE_ID_MAX];
+	char *name;
+	char *config; /* JSON object text: everything but id, tenant, name, active, timestamps */
+	bool active;
+	int64_t created_at, updated_at;
+};
+void store_bot_clear(struct store_bot *b);
+
+int store_bot_create(struct store *st, const struct store_bot *b);
+int store_bot_get(struct store *st, const char *tenant_id, const char *bot_id, struct store_bot *out);
+/* Public lookup by id alone, for the unauthenticated chat API. */
+int store_bot_get_public(struct store *st, const char *bot_id, struct store_bot *out);
+/* Replaces name, config, active and updated_at of the bot (id and tenant from `b`). */
+int store_bot_update(struct store *st, const struct store_bot *b);
+/* Removes the bot and everything that belongs to it (sources, chunks, conversations, messages). */
+int store_bot_delete(struct store *st, const char *tenant_id, const char *bot_id);
+
+/* Keyset pagination, newest first. `after_*` come from the last row of the previous page
+ * (after_id NULL for the first page). Fills up to `limit` rows; *n gets the count. The caller owns
+ * the rows and clears each. */
+int store_bot_list(struct store *st, const char *tenant_id, int64_t after_created, const char *after_id,
+		   int limit, struct store_bot *rows, int *n);
+
+/* ---- knowledge sources and chunks --------------------------------------------------------------- */
+
+struct store_source {
+	char id[STORE_ID_MAX];
+	char bot_id[STORE_ID_MAX];
+	char *kind;   /* "text" */
+	char *title;
+	char *status; /* "done" */
+	int64_t chars;
+	int chunks;
+	int64_t created_at, updated_at;
+};
+void store_source_clear(struct store_source *s);
+
+struct store_chunk_in {
+	const char *heading; /* heading path, "Preise > Tarife"; may be "" */
+	const char *text;
+	int ord;
+};
+
+/* Creates the source row and all its chunks in one transaction (indexed with the tokenize hook). */
+int store_source_create(struct store *st, const char *tenant_id, const struct store_source *s,
+			const struct store_chunk_in *chunks, int nchunks);
+int store_source_get(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		     struct store_source *out);
+int store_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
+		      const char *after_id, int limit, struct store_source *rows, int *n);
+int store_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id);
+
+struct store_hit {
+	int64_t chunk_id;
+	char *title;   /* source title */
+	char *heading;
+	char *text;
+	double rank;   /* backend rank, higher is better; only comparable within one result */
+	uint32_t matched; /* bit i set when words[i] occurs in the chunk (heading or text) */
+};
+void store_hit_clear(struct store_hit *h);
+
+#define STORE_SEARCH_MAX_WORDS 32
+
+/* Full-text search within one bot: chunks containing any of `words` (at most STORE_SEARCH_MAX_WORDS),
+ * best first. `words` are surface words (already stripped of stop words); the store normalises them
+ * with the tokenize hook, exactly as it normalised the indexed text. Fills up to `limit` hits. */
+int store_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
+		       int nwords, int limit, struct store_hit *hits, int *n);
+
+/* ---- conversations and messages ----------------------------------------------------------------- */
+
+struct store_exchange {
+	const char *tenant_id;
+	const char *bot_id;
+	const char *conversation_id; /* existing or new */
+	bool new_conversation;       /* create the conversation row first */
+	const char *channel;         /* "web" */
+	const char *user_msg_id;
+	const char *user_text;
+	const char *bot_msg_id;
+	const char *bot_text;
+	const char *bot_meta;        /* JSON text: sources, answer type */
+	int latency_ms;
+	int64_t now;
+};
+
+/* Stores a question and its answer (and the conversation when new) in one transaction. */
+int store_exchange_save(struct store *st, const struct store_exchange *x);
+/* STORE_OK when the conversation exists for this bot (and tenant). */
+int store_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
+/* Number of messages in a conversation (tests and dashboards). */
+int store_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
+
+int store_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
+			const char *props_json, int64_t now);
+
+#endif

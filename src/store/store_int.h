@@ -1,0 +1,75 @@
+/*
+ * store_int.h — what the two store backends share with store.c, and nothing else includes.
+ *
+ * A backend embeds `struct store` as its first member and points `ops` at its table. store.c owns
+ * dispatch, timing (the on_timing hook) and migrations; the backends own connections and SQL.
+ */
+#ifndef BOTWERK_STORE_INT_H
+#define BOTWERK_STORE_INT_H
+
+#include "store/store.h"
+
+struct store_ops {
+	const char *name; /* "sqlite" | "postgres" */
+	void (*close)(struct store *st);
+	int (*ping)(struct store *st);
+
+	/* migrations: current version (0 when none applied) and applying one file in a transaction that
+	 * also records it in schema_migrations */
+	int (*schema_version)(struct store *st, int *version);
+	int (*apply_migration)(struct store *st, int version, const char *name, const char *sql);
+
+	int (*tenant_create)(struct store *st, const char *id, const char *name, int64_t now);
+	int (*tenant_get)(struct store *st, const char *id, struct store_tenant *out);
+	int (*apikey_create)(struct store *st, const char *key_id, const char *tenant_id,
+			     const unsigned char hash[32], const char *prefix, int64_t now);
+	int (*apikey_revoke)(struct store *st, const char *key_id, int64_t now);
+	int (*apikey_lookup)(struct store *st, const unsigned char hash[32], char tenant_id[STORE_ID_MAX]);
+
+	int (*bot_create)(struct store *st, const struct store_bot *b);
+	int (*bot_get)(struct store *st, const char *tenant_id, const char *bot_id, struct store_bot *out);
+	int (*bot_update)(struct store *st, const struct store_bot *b);
+	int (*bot_delete)(struct store *st, const char *tenant_id, const char *bot_id);
+	int (*bot_list)(struct store *st, const char *tenant_id, int64_t after_created, const char *after_id,
+			int limit, struct store_bot *rows, int *n);
+
+	int (*source_create)(struct store *st, const char *tenant_id, const struct store_source *s,
+			     const struct store_chunk_in *chunks, int nchunks);
+	int (*source_get)(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			  struct store_source *out);
+	int (*source_list)(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
+			   const char *after_id, int limit, struct store_source *rows, int *n);
+	int (*source_delete)(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id);
+	int (*chunk_search)(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
+			    int nwords, int limit, struct store_hit *hits, int *n);
+
+	int (*exchange_save)(struct store *st, const struct store_exchange *x);
+	int (*conversation_exists)(struct store *st, const char *tenant_id, const char *bot_id,
+				   const char *conv_id);
+	int (*conversation_count_messages)(struct store *st, const char *tenant_id, const char *conv_id, int *n);
+	int (*analytics_add)(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
+			     const char *props_json, int64_t now);
+};
+
+struct store {
+	const struct store_ops *ops;
+	struct store_opts opts; /* copied at open; url is owned (strdup) */
+};
+
+/* Backend constructors: return the embedded struct store, or NULL with a message in errbuf. They do
+ * not run migrations; store.c does after a successful open. */
+struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen);
+struct store *store_pg_open(const struct store_opts *opts, char *errbuf, size_t errlen);
+
+/* Migration files embedded at build time from src/store/sql/ (generated file). */
+struct store_sql_file {
+	const char *name; /* "001_init.sqlite.sql" */
+	const char *sql;  /* NUL-terminated */
+};
+extern const struct store_sql_file store_sql_files[];
+extern const size_t store_sql_files_count;
+
+/* Strings: duplicates `s` (NULL stays NULL); sets *ok to false when memory runs out. */
+char *store_strdup(const char *s, bool *ok);
+
+#endif
