@@ -64,8 +64,12 @@ static int build_http(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	long threads = app->settings.http_threads;
-	if (threads == 0)
-		threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ? sysconf(_SC_NPROCESSORS_ONLN) : 2;
+	if (threads == 0) {
+		/* handlers wait for their write's group commit, so a few threads per core keep the CPU busy
+		 * and let batches form */
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = 4 * (cores > 0 ? cores : 1);
+	}
 	struct http_config hc = {
 		.host = app->settings.listen_host,
 		.port = app->settings.listen_port,

@@ -132,8 +132,9 @@ static int public_chat(struct req *r)
 	const char *given = json_str(r->json, "conversation_id", NULL);
 	bool is_new = !given || !crypto_id_valid("conv", given) ||
 		      store_conversation_exists(app->store, b.tenant_id, b.id, given) != STORE_OK;
+	int64_t now = clock_now_ms(&app->clock);
 	if (is_new)
-		crypto_random_id("conv", conv_id, sizeof conv_id);
+		crypto_time_id("conv", now, conv_id, sizeof conv_id);
 	else
 		snprintf(conv_id, sizeof conv_id, "%s", given);
 
@@ -155,8 +156,8 @@ static int public_chat(struct req *r)
 		goto out;
 	}
 
-	crypto_random_id("msg", in_id, sizeof in_id);
-	crypto_random_id("msg", out_id, sizeof out_id);
+	crypto_time_id("msg", now, in_id, sizeof in_id);
+	crypto_time_id("msg", now, out_id, sizeof out_id);
 	struct store_exchange x = {
 		.tenant_id = b.tenant_id,
 		.bot_id = b.id,
@@ -169,7 +170,7 @@ static int public_chat(struct req *r)
 		.bot_text = ans.text,
 		.bot_meta = meta_text,
 		.latency_ms = latency,
-		.now = clock_now_ms(&app->clock),
+		.now = now,
 	};
 	int src = store_exchange_save(app->store, &x);
 	if (src != STORE_OK) {

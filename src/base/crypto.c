@@ -41,6 +41,19 @@ void crypto_random_id(const char *prefix, char *out, size_t outlen)
 	snprintf(out, outlen, "%s_%s", prefix, enc);
 }
 
+void crypto_time_id(const char *prefix, int64_t now_ms, char *out, size_t outlen)
+{
+	unsigned char t[6], rnd[CRYPTO_ID_BYTES];
+	char tenc[16], renc[CRYPTO_ID_BYTES * 2];
+	uint64_t ms = (uint64_t)now_ms;
+	for (int i = 5; i >= 0; i--, ms >>= 8)
+		t[i] = (unsigned char)(ms & 0xff);
+	randombytes_buf(rnd, sizeof rnd);
+	base32(t, sizeof t, tenc);
+	base32(rnd, sizeof rnd, renc);
+	snprintf(out, outlen, "%s_%s%s", prefix, tenc, renc);
+}
+
 bool crypto_id_valid(const char *prefix, const char *s)
 {
 	size_t pl = strlen(prefix);
@@ -51,7 +64,7 @@ bool crypto_id_valid(const char *prefix, const char *s)
 	for (; s[n]; n++)
 		if (!memchr(b32, s[n], 32))
 			return false;
-	return n == 24;
+	return n == 24 || n == 34;
 }
 
 void crypto_new_api_key(char *out, size_t outlen)

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define CRYPTO_ID_BYTES 15
 #define CRYPTO_KEY_BYTES 32
@@ -17,7 +18,11 @@
 int crypto_init(void);
 /* "bot_" + 24 base32 chars into out (out needs strlen(prefix) + 26 bytes). */
 void crypto_random_id(const char *prefix, char *out, size_t outlen);
-/* True when s is prefix + "_" + exactly 24 base32 characters. */
+/* A time-ordered id: prefix + "_" + 10 base32 characters of the unix time in milliseconds (48 bits,
+ * big-endian, so ids sort by creation) + the 24 random characters. Rows keyed by such ids are appended
+ * to their indexes instead of scattered, which keeps write transactions small. */
+void crypto_time_id(const char *prefix, int64_t now_ms, char *out, size_t outlen);
+/* True when s is prefix + "_" + 24 base32 characters (random id) or 34 (time-ordered id). */
 bool crypto_id_valid(const char *prefix, const char *s);
 /* A new API key: "bwk_" + 52 base32 characters (256 bits). out needs ≥ 64 bytes. */
 void crypto_new_api_key(char *out, size_t outlen);

@@ -32,7 +32,7 @@ static const struct setting table[] = {
 	{"BOTWERK_MASTER_KEY_FILE", SET_STR, "", 0, 0, false, OFF(master_key_file),
 	 "file holding the master key; on SQLite, DB.key is created (mode 0600) when neither is set"},
 	{"BOTWERK_HTTP_THREADS", SET_LONG, "0", 0, 256, false, OFF(http_threads),
-	 "HTTP worker threads (0 = one per core)"},
+	 "HTTP worker threads (0 = four per core)"},
 	{"BOTWERK_DB_POOL", SET_LONG, "8", 1, 256, false, OFF(db_pool), "PostgreSQL connections per process"},
 	{"BOTWERK_DB_BUSY_TIMEOUT_MS", SET_LONG, "5000", 10, 600000, false, OFF(db_busy_timeout_ms),
 	 "how long a SQLite writer waits for another process holding the write lock"},

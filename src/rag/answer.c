@@ -34,16 +34,16 @@ static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* … */
 
 /* Words that greet. A message made of these (with stop words and fillers) is a greeting. */
 static const char *const greet_terms[] = {
-	"abend", "afternoon", "day", "evening", "good", "gott", "greeting", "grueezi", "gruess", "gruss", "gut",
-	"hallo", "halloech", "hello", "hey", "heya", "hi", "hiya", "howdy", "mahlzeit", "moin", "moins", "morg",
-	"morning", "nabend", "servus", "tag",
+	"abend", "afternoon", "day", "evening", "good", "gott", "greeting", "grueezi", "gruess", "gruss",
+	"gut", "hallo", "halloech", "hello", "hey", "heya", "hi", "hiya", "howdy", "mahlzeit", "moin",
+	"moins", "morg", "morning", "nabend", "servus", "tag",
 };
 
 /* Words that thank or take leave ("danke", "vielen Dank", "thank you", "tschüss", "ok"). */
 static const char *const thanks_terms[] = {
 	"awesom", "bald", "best", "bye", "cheer", "ciao", "dank", "dankescho", "goodby", "great", "herzlich",
-	"klar", "klass", "lieb", "nic", "ok", "okay", "perfect", "perfekt", "prima", "sup", "thank", "thx",
-	"toll", "top", "tschues", "tschuess", "ty", "wiederho", "wiederseh",
+	"klar", "klass", "lieb", "nic", "ok", "okay", "perfect", "perfekt", "prima", "schoen", "sup", "thank",
+	"thx", "toll", "top", "tschues", "tschuess", "ty", "wiederho", "wiederseh",
 };
 
 /* Words that frame a question without saying what it is about ("ich habe eine Frage", "wie geht's",
@@ -74,65 +74,6 @@ static bool in_set(const char *const *set, size_t n, const char *term, size_t le
 }
 
 #define IN_SET(set, term, len) in_set(set, sizeof set / sizeof set[0], term, len)
-
-/* ---- fixed replies ------------------------------------------------------------------------------ */
-
-struct voice {
-	bool english;
-	bool informal; /* "du" (friendly, casual) instead of "Sie" */
-};
-
-static struct voice bot_voice(const struct answer_bot *bot)
-{
-	struct voice v = { 0 };
-	const char *style = bot->response_style ? bot->response_style : "";
-
-	v.english = bot->language && strcmp(bot->language, "en") == 0;
-	v.informal = strcmp(style, "friendly") == 0 || strcmp(style, "casual") == 0;
-	return v;
-}
-
-/* The greeting; `name` may be NULL or "" (then the reply names nobody). NULL when memory runs out. */
-static char *greeting_text(struct voice v, const char *name)
-{
-	bool named = name && *name;
-	char *s = NULL;
-	int rc;
-
-	if (v.english)
-		rc = named ? asprintf(&s, "%s I'm the digital assistant of %s. %s", v.informal ? "Hi!" : "Hello!",
-				      name, v.informal ? "What can I do for you?" : "How may I help you?")
-			   : asprintf(&s, "%s I'm the digital assistant here. %s", v.informal ? "Hi!" : "Hello!",
-				      v.informal ? "What can I do for you?" : "How may I help you?");
-	else
-		rc = named ? asprintf(&s, "%s Ich bin der digitale Assistent von %s. %s",
-				      v.informal ? "Hallo!" : "Guten Tag!", name,
-				      v.informal ? "Was kann ich für dich tun?" : "Wie kann ich Ihnen helfen?")
-			   : asprintf(&s, "%s Ich bin hier der digitale Assistent. %s",
-				      v.informal ? "Hallo!" : "Guten Tag!",
-				      v.informal ? "Was kann ich für dich tun?" : "Wie kann ich Ihnen helfen?");
-	return rc < 0 ? NULL : s;
-}
-
-static const char *thanks_text(struct voice v)
-{
-	if (v.english)
-		return v.informal ? "You're welcome! Just ask if anything else comes up."
-				  : "You're welcome! If you have any further questions, please just ask.";
-	return v.informal ? "Gern geschehen! Wenn du noch etwas wissen möchtest, frag einfach."
-			  : "Gern geschehen! Wenn Sie noch Fragen haben, fragen Sie einfach.";
-}
-
-/* Used when the bot has no fallback message of its own. */
-static const char *default_fallback(struct voice v)
-{
-	if (v.english)
-		return "I don't have reliable information on that. I'll pass your question on to the team.";
-	return v.informal ? "Dazu habe ich leider keine gesicherte Information. Ich gebe deine Frage gern an "
-			    "das Team weiter."
-			  : "Dazu habe ich leider keine gesicherte Information. Ich gebe Ihre Frage gern an das "
-			    "Team weiter.";
-}
 
 /* ---- a growable string with a sticky failure ---------------------------------------------------- */
 
@@ -187,6 +128,90 @@ static char *sb_take(struct sbuf *b)
 	return p;
 }
 
+/* ---- fixed replies ------------------------------------------------------------------------------ */
+
+/* The bot's own sentences, by language and form of address. Nothing else in a reply is ours. */
+struct phrases {
+	const char *hello;    /* opens the greeting */
+	const char *intro_of; /* followed by the bot's name and "." */
+	const char *intro;    /* when the bot has no name */
+	const char *offer;    /* closes the greeting */
+	const char *thanks;   /* the whole reply to thanks */
+	const char *fallback; /* when the bot has no fallback message of its own */
+};
+
+static const struct phrases phrases[2][2] = { /* [english][informal] */
+	{
+		{
+			.hello = "Guten Tag!",
+			.intro_of = "Ich bin der digitale Assistent von ",
+			.intro = "Ich bin hier der digitale Assistent.",
+			.offer = "Wie kann ich Ihnen helfen?",
+			.thanks = "Gern geschehen! Wenn Sie noch Fragen haben, fragen Sie einfach.",
+			.fallback = "Dazu habe ich leider keine gesicherte Information. Ich gebe Ihre Frage gern "
+				    "an das Team weiter.",
+		},
+		{
+			.hello = "Hallo!",
+			.intro_of = "Ich bin der digitale Assistent von ",
+			.intro = "Ich bin hier der digitale Assistent.",
+			.offer = "Was kann ich für dich tun?",
+			.thanks = "Gern geschehen! Wenn du noch etwas wissen möchtest, frag einfach.",
+			.fallback = "Dazu habe ich leider keine gesicherte Information. Ich gebe deine Frage gern "
+				    "an das Team weiter.",
+		},
+	},
+	{
+		{
+			.hello = "Hello!",
+			.intro_of = "I'm the digital assistant of ",
+			.intro = "I'm the digital assistant here.",
+			.offer = "How may I help you?",
+			.thanks = "You're welcome! If you have any further questions, please just ask.",
+			.fallback = "I don't have reliable information on that. I'll pass your question on to the "
+				    "team.",
+		},
+		{
+			.hello = "Hi!",
+			.intro_of = "I'm the digital assistant of ",
+			.intro = "I'm the digital assistant here.",
+			.offer = "What can I do for you?",
+			.thanks = "You're welcome! Just ask if anything else comes up.",
+			.fallback = "I don't have reliable information on that. I'll pass your question on to the "
+				    "team.",
+		},
+	},
+};
+
+/* German unless the bot speaks English; "du" for friendly and casual bots, "Sie" otherwise. */
+static const struct phrases *bot_phrases(const struct answer_bot *bot)
+{
+	const char *style = bot->response_style ? bot->response_style : "";
+	bool english = bot->language && strcmp(bot->language, "en") == 0;
+	bool informal = strcmp(style, "friendly") == 0 || strcmp(style, "casual") == 0;
+
+	return &phrases[english][informal];
+}
+
+/* The greeting; `name` may be NULL or "" (then the reply names nobody). NULL when memory runs out. */
+static char *greeting_text(const struct phrases *ph, const char *name)
+{
+	struct sbuf b = { 0 };
+
+	sb_adds(&b, ph->hello);
+	sb_adds(&b, " ");
+	if (name && *name) {
+		sb_adds(&b, ph->intro_of);
+		sb_adds(&b, name);
+		sb_adds(&b, ".");
+	} else {
+		sb_adds(&b, ph->intro);
+	}
+	sb_adds(&b, " ");
+	sb_adds(&b, ph->offer);
+	return sb_take(&b);
+}
+
 /* ---- the question ------------------------------------------------------------------------------- */
 
 enum wkind { W_CONTENT, W_STOP, W_FILLER, W_GREET, W_THANKS };
@@ -200,17 +225,17 @@ struct qword {
 
 struct work {
 	struct terms *terms;
-	struct qword q[QWORDS_MAX];
+	struct qword q[QWORDS_MAX]; /* the question's words, in order */
 	int nq;
-	bool truncated;                                /* the question had more than QWORDS_MAX words */
-	const char *words[STORE_SEARCH_MAX_WORDS];     /* content words (surface), NUL-terminated in `wordbuf` */
+	bool truncated;             /* the question had more than QWORDS_MAX words */
+	const char *words[STORE_SEARCH_MAX_WORDS];         /* content words as typed, kept in `wordbuf` */
 	const struct qword *wterm[STORE_SEARCH_MAX_WORDS]; /* the term of each content word */
 	int nwords;
 	char *wordbuf;
 	struct store_hit hits[SEARCH_HITS];
 	int nhits;
-	int order[SEARCH_HITS];                        /* hits by coverage, best first */
-	int covered[SEARCH_HITS];                      /* content words matched, per hit */
+	int order[SEARCH_HITS];   /* hits by coverage, best first */
+	int covered[SEARCH_HITS]; /* content words matched, per hit */
 };
 
 static int collect_word(void *ud, const char *term, size_t len, size_t start, size_t end)
@@ -291,8 +316,11 @@ static int pick_words(struct work *w, const char *question)
 
 		if (q->kind == W_STOP || q->kind == W_FILLER)
 			continue;
-		for (int k = 0; k < w->nwords && !seen; k++)
-			seen = w->wterm[k]->tlen == q->tlen && memcmp(w->wterm[k]->term, q->term, q->tlen) == 0;
+		for (int k = 0; k < w->nwords && !seen; k++) {
+			const struct qword *o = w->wterm[k];
+
+			seen = o->tlen == q->tlen && memcmp(o->term, q->term, q->tlen) == 0;
+		}
 		if (seen)
 			continue;
 		memcpy(p, question + q->start, q->end - q->start);
@@ -367,7 +395,7 @@ static bool is_space(char c)
 static int split_passage(const struct work *w, const char *text, struct passage *p)
 {
 	size_t len = strlen(text), pos = 0;
-	bool line_start = true;
+	bool line_start = false;
 
 	p->text = text;
 	p->n = 0;
@@ -456,24 +484,20 @@ static size_t choose_matching(struct passage *p, uint32_t want, size_t used, siz
 }
 
 /* Appends the chosen sentences of `p` in document order; a sentence that begins a line of the
- * passage starts a line of the reply. Skips a sentence already written from an earlier passage
- * (chunks of one section overlap by a sentence). */
-static void write_chosen(struct sbuf *out, const struct passage *p)
+ * passage starts a line of the reply. With `skip_known`, a sentence whose text the reply already holds
+ * is left out (chunks of one section overlap by a sentence). */
+static void write_chosen(struct sbuf *out, const struct passage *p, bool skip_known)
 {
 	for (int i = 0; i < p->n; i++) {
 		const struct sentence *s = &p->s[i];
 
 		if (!s->chosen)
 			continue;
-		if (out->len > 0) {
-			bool dup = false;
-
-			if (!out->oom)
-				dup = memmem(out->p, out->len, p->text + s->off, s->len) != NULL;
-			if (dup)
-				continue;
+		if (skip_known && !out->oom && out->len > 0 &&
+		    memmem(out->p, out->len, p->text + s->off, s->len) != NULL)
+			continue;
+		if (out->len > 0)
 			sb_adds(out, s->line_start ? "\n" : " ");
-		}
 		sb_add(out, p->text + s->off, s->len);
 	}
 }
@@ -625,12 +649,13 @@ static int set_text(struct answer *out, const char *text)
 	return out->text ? 0 : -1;
 }
 
-static int fallback(struct answer *out, const struct answer_bot *bot, struct voice v)
+static int fallback(struct answer *out, const struct answer_bot *bot)
 {
+	const char *own = bot->fallback_message;
+
 	out->type = ANSWER_FALLBACK;
 	out->unanswered = true;
-	return set_text(out, bot->fallback_message && *bot->fallback_message ? bot->fallback_message
-									  : default_fallback(v));
+	return set_text(out, own && *own ? own : bot_phrases(bot)->fallback);
 }
 
 /* The mask with a bit for each content word. */
@@ -683,9 +708,9 @@ static int extract(struct work *w, struct answer *out)
 			choose_matching(p2, fresh, used, ANSWER_BUDGET, false);
 		}
 	}
-	write_chosen(&text, p1);
+	write_chosen(&text, p1, false);
 	if (p2)
-		write_chosen(&text, p2);
+		write_chosen(&text, p2, true);
 	out->text = sb_take(&text);
 	if (!out->text)
 		goto out;
@@ -701,7 +726,7 @@ out:
 int answer_question(struct terms *t, struct store *st, const struct answer_bot *bot, const char *question,
 		    struct answer *out)
 {
-	struct voice v = bot_voice(bot);
+	const struct phrases *ph = bot_phrases(bot);
 	double min_score = bot->min_score > 0 ? bot->min_score : DEFAULT_MIN_SCORE;
 	struct work *w;
 	enum answer_type type;
@@ -718,20 +743,20 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	type = classify(w);
 	if (type == ANSWER_GREETING) {
 		out->type = type;
-		out->text = greeting_text(v, bot->name);
+		out->text = greeting_text(ph, bot->name);
 		rc = out->text ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
 	if (type == ANSWER_THANKS) {
 		out->type = type;
-		rc = set_text(out, thanks_text(v)) == 0 ? STORE_OK : STORE_NOMEM;
+		rc = set_text(out, ph->thanks) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
 
 	if (pick_words(w, question) < 0)
 		goto out;
 	if (w->nwords == 0) {
-		rc = fallback(out, bot, v) == 0 ? STORE_OK : STORE_NOMEM;
+		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
 	rc = store_chunk_search(st, bot->tenant_id, bot->bot_id, w->words, w->nwords, SEARCH_HITS, w->hits,
@@ -749,7 +774,7 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	if (min_covered == 0)
 		min_covered = 1;
 	if (w->nhits == 0 || w->covered[w->order[0]] < min_covered) {
-		rc = fallback(out, bot, v) == 0 ? STORE_OK : STORE_NOMEM;
+		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
 	rc = STORE_NOMEM;
@@ -758,7 +783,7 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	if (out->text[0] == '\0') {
 		/* the passages were empty: there is nothing to quote */
 		answer_clear(out);
-		rc = fallback(out, bot, v) == 0 ? STORE_OK : STORE_NOMEM;
+		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
 	if (add_sources(w, out, min_covered) < 0)

@@ -100,11 +100,11 @@ static size_t count_chars(const char *s, size_t n)
 
 /* Abbreviations that a period follows inside a sentence, compared without regard to ASCII case. */
 static const char *const abbrev_any_case[] = {
-	"abb", "abs", "abt", "allg", "ang", "anh", "approx", "bd", "bes", "betr", "bsp", "bspw", "bzgl", "bzw",
-	"ca", "chr", "dept", "dipl", "dr", "eigtl", "einschl", "entspr", "evtl", "exkl", "fa", "ff", "gem",
-	"geb", "gegr", "ggf", "hr", "hrsg", "inkl", "incl", "insb", "jh", "jhd", "kap", "max", "mio", "mind",
-	"mr", "mrs", "ms", "mrd", "mtl", "mwst", "nr", "nrn", "orig", "pkt", "prof", "rd", "sek", "sog",
-	"std", "str", "tel", "usw", "vgl", "vllt", "vs", "zzgl", "zt", "zzt",
+	"abb", "abs", "abt", "allg", "ang", "anh", "approx", "bd", "bes", "betr", "bsp", "bspw", "bzgl",
+	"bzw", "ca", "chr", "dept", "dipl", "dr", "eigtl", "einschl", "entspr", "evtl", "exkl", "fa", "ff",
+	"gem", "geb", "gegr", "ggf", "hr", "hrsg", "inkl", "incl", "insb", "jh", "jhd", "kap", "max", "mio",
+	"mind", "mr", "mrs", "ms", "mrd", "mtl", "mwst", "nr", "nrn", "orig", "pkt", "prof", "rd", "sek",
+	"sog", "std", "str", "tel", "usw", "vgl", "vllt", "vs", "zzgl", "zt", "zzt",
 	"jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dez",
 };
 
@@ -177,6 +177,64 @@ static bool lower_follows(const unsigned char *s, size_t len, size_t j)
 	return j + 1 < len && s[j] == 0xC3 && s[j + 1] >= 0x9F && s[j + 1] != 0xB7;
 }
 
+static const char *const month_names[] = {
+	"januar", "februar", "märz", "maerz", "april", "mai", "juni", "juli", "august", "september",
+	"oktober", "november", "dezember", "january", "february", "march", "may", "june", "july", "october",
+	"december", "jan", "feb", "mär", "apr", "jun", "jul", "aug", "sep", "sept", "okt", "nov", "dez",
+	"oct", "dec",
+};
+
+/* The word after `j` (past spaces), as [*ws, *ws + *wn). */
+static void next_word(const unsigned char *s, size_t len, size_t j, size_t *ws, size_t *wn)
+{
+	while (j < len && (s[j] == ' ' || s[j] == '\t'))
+		j++;
+	*ws = j;
+	while (j < len && is_wordbyte(s[j]))
+		j++;
+	*wn = j - *ws;
+}
+
+static bool month_follows(const unsigned char *s, size_t len, size_t j)
+{
+	size_t ws, wn;
+
+	next_word(s, len, j, &ws, &wn);
+	for (size_t i = 0; i < sizeof month_names / sizeof month_names[0]; i++)
+		if (ascii_casematch((const char *)s + ws, wn, month_names[i]))
+			return true;
+	return false;
+}
+
+/* One letter (one code point) at s[w..w+n). */
+static bool one_letter(const unsigned char *s, size_t w, size_t n)
+{
+	return n > 0 && !is_digit(s[w]) && count_chars((const char *)s + w, n) == 1;
+}
+
+/* True when another one-letter abbreviation sits right before s[w] ("u. a.": before "a") or right after
+ * the period whose following whitespace is at `after` ("z. B.": after "z"). */
+static bool letter_pair(const unsigned char *s, size_t len, size_t start, size_t w, size_t after)
+{
+	size_t ws, wn, b = w;
+
+	next_word(s, len, after, &ws, &wn);
+	if (one_letter(s, ws, wn) && ws + wn < len && s[ws + wn] == '.')
+		return true;
+	while (b > start && s[b - 1] == ' ')
+		b--;
+	if (b == w || b <= start || s[b - 1] != '.')
+		return false;
+	b--;
+	{
+		size_t e = b;
+
+		while (b > start && is_wordbyte(s[b - 1]))
+			b--;
+		return one_letter(s, b, e - b);
+	}
+}
+
 /* Whether a lone period at s[dot], followed by whitespace at `after`, ends the sentence begun at
  * `start`. */
 static bool period_ends(const unsigned char *s, size_t len, size_t start, size_t dot, size_t after)
@@ -191,10 +249,14 @@ static bool period_ends(const unsigned char *s, size_t len, size_t start, size_t
 	if (w < dot) {
 		size_t n = dot - w;
 
-		if (digits && n <= 2)
-			return false; /* ordinal or date: "1. Januar", "am 24.12. geschlossen" */
-		if (!digits && count_chars((const char *)s + w, n) == 1)
-			return false; /* initial or one-letter abbreviation: "z. B.", "A. Müller" */
+		/* ordinal or date: "1. Januar", "am 24.12. geschlossen", a list number "1. Probetraining";
+		 * not a house number ending a sentence ("Hauptstraße 12. Parken …") */
+		if (digits && n <= 2 && (w == start || s[w - 1] == '.' || month_follows(s, len, after)))
+			return false;
+		/* an initial ("A. Müller", "z. B.") or a pair of one-letter abbreviations ("u. a.") */
+		if (!digits && one_letter(s, w, n) &&
+		    ((s[w] >= 'A' && s[w] <= 'Z') || letter_pair(s, len, start, w, after)))
+			return false;
 		if (!digits && is_abbreviation((const char *)s + w, n))
 			return false;
 	}
@@ -301,9 +363,10 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 					end++;
 				if (end < n && s[end] == ')') {
 					size_t tlen = close - open - 1, ulen = end - url;
+					bool same = tlen == ulen && memcmp(s + open + 1, s + url, ulen) == 0;
 
 					clean_inline(out, s + open + 1, tlen);
-					if (ulen > 0 && !(tlen == ulen && memcmp(s + open + 1, s + url, ulen) == 0)) {
+					if (ulen > 0 && !same) {
 						if (tlen > 0)
 							sb_add(out, " (", 2);
 						sb_add(out, s + url, ulen);
@@ -394,6 +457,17 @@ static bool thematic_break(const char *l, size_t n)
 	return count >= 3;
 }
 
+/* A code fence line: "```" or "~~~", with an optional info string. The fence itself is dropped; the
+ * lines between are kept as text. */
+static bool code_fence(const char *l, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (l[i] == ' ' || l[i] == '\t'))
+		i++;
+	return n - i >= 3 && (memcmp(l + i, "```", 3) == 0 || memcmp(l + i, "~~~", 3) == 0);
+}
+
 /* A list item: "- ", "* ", "+ ", "1. " or "1) " after optional indentation. */
 static bool list_item(const char *l, size_t n)
 {
@@ -467,11 +541,11 @@ static void emit_chunk(struct chunker *c)
  * first when the unit does not fit. */
 static void add_unit(struct chunker *c, const char *s, size_t n, enum sep sep, bool whole)
 {
-	size_t chars = count_chars(s, n);
+	size_t chars = count_chars(s, n), seplen = strlen(sep_text[sep]); /* separators are ASCII */
 
-	if (c->cur.len > 0 && c->cur_chars + count_chars(sep_text[sep], strlen(sep_text[sep])) + chars > c->max) {
+	if (c->cur.len > 0 && c->cur_chars + seplen + chars > c->max) {
 		bool keep = c->last_whole && c->last_chars <= c->overlap &&
-			    c->last_chars + strlen(sep_text[sep]) + chars <= c->max;
+			    c->last_chars + seplen + chars <= c->max;
 
 		emit_chunk(c);
 		if (keep) {
@@ -485,8 +559,8 @@ static void add_unit(struct chunker *c, const char *s, size_t n, enum sep sep, b
 		}
 	}
 	if (c->cur.len > 0) {
-		sb_add(&c->cur, sep_text[sep], strlen(sep_text[sep]));
-		c->cur_chars += strlen(sep_text[sep]);
+		sb_add(&c->cur, sep_text[sep], seplen);
+		c->cur_chars += seplen;
 	}
 	c->last_off = c->cur.len;
 	c->last_len = n;
@@ -664,7 +738,7 @@ int chunk_text(const char *text, size_t len, const struct chunk_opts *opts, stru
 			continue;
 		}
 		if ((under = setext_underline(l, n)) != 0 && c.para.len > 0 && !c.para_list) {
-			struct sbuf h = c.para; /* the paragraph so far is the heading text (already cleaned) */
+			struct sbuf h = c.para; /* the paragraph so far is the heading (already cleaned) */
 
 			c.para = (struct sbuf){ 0 };
 			c.para_lines = 0;
@@ -675,7 +749,7 @@ int chunk_text(const char *text, size_t len, const struct chunk_opts *opts, stru
 			free(h.p);
 			continue;
 		}
-		if (thematic_break(l, n)) {
+		if (thematic_break(l, n) || code_fence(l, n)) {
 			flush_paragraph(&c);
 			continue;
 		}

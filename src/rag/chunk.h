@@ -7,7 +7,8 @@
  * sentence unless one sentence alone is longer than that (then it is split at a word boundary).
  * Consecutive chunks of one section overlap by their last sentence when it is ≤ `overlap_chars`.
  * Markdown markup that would read badly in an answer is removed from chunk text (emphasis `*`/`_`,
- * heading hashes, link syntax `[text](url)` → `text (url)`), line breaks inside a paragraph become spaces.
+ * heading hashes, link syntax `[text](url)` → `text (url)`, thematic breaks and code fence lines),
+ * line breaks inside a paragraph become spaces.
  * In chunk text, paragraphs are separated by a blank line ("\n\n") and each list item starts its own
  * line ("\n"), its marker ("- ", "1. ") kept; runs of spaces and tabs become one space. Sizes count
  * Unicode code points, separators included.
@@ -28,8 +29,8 @@ struct chunk_list {
 };
 
 struct chunk_opts {
-	size_t max_chars;     /* default 1200 */
-	size_t overlap_chars; /* default 300 */
+	size_t max_chars;     /* 0 for the default, 1200 */
+	size_t overlap_chars; /* 0 for the default, 300 */
 };
 
 /* Fills `out` (the caller clears it with chunk_list_free, also on failure). Returns 0, or -1 when memory
@@ -40,11 +41,13 @@ void chunk_list_free(struct chunk_list *l);
 /* Sentence boundaries, shared with the answerer so that chunk overlaps and extracted answers cut text
  * the same way. `start` should be at a non-space byte of text[0..len). Returns the end (exclusive) of
  * the sentence that begins there: just past its closing punctuation (. ! ? …, then closing quotes or
- * brackets) when whitespace or the end of text follows, else at the next line break or at `len`.
+ * brackets, then whitespace or the end of text), or, for a sentence without one, at the next line
+ * break or at `len`.
  * Returns `start` only when text[start] is a line break. A period does not end a sentence after a
- * common abbreviation ("z. B.", "ca.", "inkl.", "Nr.", "Str.", "bzw.", "u. a.", "Mo.", "Fr.", month
- * names), after a single letter, after a number of one or two digits ("1. Januar", "24.12."), inside a
- * number ("6.30 Uhr", "29.90 €"), or when a lower-case word follows. */
+ * common abbreviation ("ca.", "inkl.", "Nr.", "Str.", "bzw.", "Mo.", "Fr.", "Jan."), after an initial
+ * ("A. Müller") or a pair of one-letter abbreviations ("z. B.", "u. a.", "d. h."), after an ordinal of
+ * one or two digits that begins the sentence, closes a date or precedes a month ("1. Januar",
+ * "24.12."), inside a number ("6.30 Uhr", "29.90 €"), or when a lower-case word follows. */
 size_t chunk_sentence_end(const char *text, size_t len, size_t start);
 
 #endif

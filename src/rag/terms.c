@@ -262,7 +262,9 @@ static int normalize(struct terms *t, struct sb_stemmer **stemmer, const char *w
 	} else {
 		char folded[FOLD_MAX];
 		UErrorCode err = U_ZERO_ERROR;
-		int32_t flen = ucasemap_utf8FoldCase(t->fold, folded, (int32_t)sizeof folded, w, (int32_t)n, &err);
+		int32_t flen;
+
+		flen = ucasemap_utf8FoldCase(t->fold, folded, (int32_t)sizeof folded, w, (int32_t)n, &err);
 
 		if (err == U_MEMORY_ALLOCATION_ERROR)
 			return -1;
@@ -423,7 +425,7 @@ static const char *const stopwords[] = {
 	"kann", "kein", "koenn", "koennt", "koenntet", "konnt", "laut", "ll", "m", "mag", "mal", "man",
 	"many", "me", "mehr", "mein", "mich", "might", "min", "mir", "mit", "moecht", "moeg", "mor", "most",
 	"much", "muess", "muesst", "muss", "musst", "must", "my", "nach", "neb", "nein", "neith", "nicht",
-	"no", "noch", "nor", "not", "nur", "ob", "oder", "of", "off", "ohn", "on", "only", "onto", "or",
+	"no", "noch", "nor", "not", "nur", "ob", "oder", "of", "ohn", "on", "only", "onto", "or",
 	"oth", "our", "out", "over", "own", "per", "pleas", "pro", "re", "s", "sam", "schon", "sehr", "sei",
 	"seid", "sein", "seit", "selb", "shall", "she", "should", "shouldn", "sich", "sie", "sind", "so",
 	"soll", "sollt", "som", "sond", "sowi", "sowohl", "statt", "such", "t", "than", "that", "the",

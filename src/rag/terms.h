@@ -3,15 +3,20 @@
  *
  * One normalisation serves indexing and querying on both store backends, so a word typed by a visitor
  * meets the same term it was indexed as:
- *   - words are runs of Unicode letters and digits (apostrophes and hyphens split words);
- *   - Unicode case folding (ICU), so "STRASSE", "Straße" and "strasse" fold alike (ß → ss);
- *   - German umlauts are written out: ä → ae, ö → oe, ü → ue, so "Oeffnungszeiten" meets
- *     "Öffnungszeiten"; other Latin diacritics are dropped (é → e);
+ *   - words are runs of Unicode letters and digits, plus combining marks inside a word (apostrophes,
+ *     hyphens and everything else split words; so do invalid UTF-8 bytes);
+ *   - Unicode full case folding (ICU), so "STRASSE", "Straße" and "strasse" fold alike (ß → ss);
+ *   - German umlauts are written out: ä → ae, ö → oe, ü → ue (precomposed or decomposed), so
+ *     "Oeffnungszeiten" meets "Öffnungszeiten"; other Latin diacritics of Latin-1 and Latin
+ *     Extended-A are dropped (é → e, ø → o, ł → l), æ → ae, œ → oe, þ → th; other scripts are kept;
  *   - words without digits are stemmed with libstemmer's German stemmer ("Preise" → "preis");
  *     words with digits are kept as they are ("10er", "2026");
- *   - words longer than TERMS_WORD_MAX bytes after folding are skipped.
+ *   - words longer than TERMS_WORD_MAX bytes after folding and the steps above are skipped, and so are
+ *     words whose surface form is longer than 4 × TERMS_WORD_MAX bytes.
+ * Changing any of these rules changes the terms of indexed text: existing indexes must be rebuilt.
  *
- * A `struct terms` is shared by all threads; it keeps one stemmer per thread internally.
+ * A `struct terms` is shared by all threads; it keeps one stemmer per thread internally (made on a
+ * thread's first use, deleted when the thread exits or by terms_free). Nothing allocates per word.
  */
 #ifndef BOTWERK_RAG_TERMS_H
 #define BOTWERK_RAG_TERMS_H
@@ -27,6 +32,8 @@ struct terms;
 
 /* NULL when memory runs out or the stemmer is unavailable. */
 struct terms *terms_new(void);
+/* Frees `t` and every per-thread stemmer, also those of threads still running. Call it once no thread
+ * uses `t` any more (and none is exiting at that moment). NULL is ignored. */
 void terms_free(struct terms *t);
 
 /* Walks `text` and calls `emit` once per term, in order, with the byte range of the surface word.
@@ -35,12 +42,15 @@ void terms_free(struct terms *t);
  * are treated as separators. */
 int terms_tokenize(void *ctx, const char *text, size_t len, store_term_fn emit, void *ud);
 
-/* Normalises one word (as above) into `out` (NUL-terminated). Returns the term length, or 0 when the
- * word yields no term (empty, too long, no letters or digits). */
+/* Normalises one word (as above) into `out` (NUL-terminated, "" when there is no term). Characters
+ * that cannot be part of a word are dropped first, so "E-Mail" gives the term of "EMail". Returns the
+ * term length, or 0 when the word yields no term (empty, too long, no letters or digits) or memory
+ * runs out. */
 size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char out[TERMS_WORD_MAX + 1]);
 
 /* True for German and English function words ("der", "und", "was", "ist", "the", …), given as a
- * normalised term. Used to drop them from queries, not from the index. */
+ * normalised term (e.g. "fuer", "koenn"), so check the output of terms_normalize_word or
+ * terms_tokenize. Used to drop them from queries, not from the index. */
 bool terms_is_stopword(const char *term, size_t len);
 
 #endif

@@ -55,7 +55,7 @@ static bool has_suffix(const char *s, const char *suffix)
 
 static int migrate(struct store *st, char *errbuf, size_t errlen)
 {
-	char suffix[32];
+	char suffix[32]; /* files are NNN_name.<backend name>.sql */
 	int current = 0;
 
 	snprintf(suffix, sizeof suffix, ".%s.sql", st->ops->name);
@@ -74,6 +74,10 @@ static int migrate(struct store *st, char *errbuf, size_t errlen)
 			return -1;
 		}
 		current = v;
+	}
+	if (current == 0) {
+		snprintf(errbuf, errlen, "no %s migrations were found in this build", st->ops->name);
+		return -1;
 	}
 	return 0;
 }

@@ -259,9 +259,10 @@ static struct pg_store *pg_of(struct store *st)
 
 /* ---- logging ------------------------------------------------------------------------------------- */
 
-/* One JSON line on stderr: {"level":"error","component":"store_pg","op":…,"sqlstate":…,"msg":…}.
- * Control characters (libpq messages end in newlines) become spaces; trailing ones are dropped. */
-static void pg_log(const char *op, const char *sqlstate, const char *msg)
+/* One JSON line on stderr: {"level":…,"component":"store_pg","op":…,"sqlstate":…,"msg":…}. `level` is a
+ * static string ("error", "warn"). Control characters (libpq messages end in newlines) become spaces;
+ * trailing ones are dropped. */
+static void pg_log_at(const char *level, const char *op, const char *sqlstate, const char *msg)
 {
 	char esc[1024];
 	size_t k = 0;
@@ -281,18 +282,24 @@ static void pg_log(const char *op, const char *sqlstate, const char *msg)
 	while (k > 0 && esc[k - 1] == ' ')
 		k--;
 	esc[k] = '\0';
-	fprintf(stderr, "{\"level\":\"error\",\"component\":\"store_pg\",\"op\":\"%s\",\"sqlstate\":\"%s\",\"msg\":\"%s\"}\n",
-		op, sqlstate ? sqlstate : "", esc);
+	fprintf(stderr, "{\"level\":\"%s\",\"component\":\"store_pg\",\"op\":\"%s\",\"sqlstate\":\"%s\",\"msg\":\"%s\"}\n",
+		level, op, sqlstate ? sqlstate : "", esc);
 }
 
-/* Drops NOTICE and lower (e.g. "relation … already exists, skipping"); logs WARNING and above. */
+static void pg_log(const char *op, const char *sqlstate, const char *msg)
+{
+	pg_log_at("error", op, sqlstate, msg);
+}
+
+/* Notice receiver: drops NOTICE and lower (e.g. "relation … already exists, skipping"), logs WARNING.
+ * (Errors never come this way; they arrive as failed results.) */
 static void pg_notice(void *arg, const PGresult *res)
 {
 	(void)arg;
 	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
 	if (sev && strcmp(sev, "WARNING") != 0)
 		return;
-	pg_log("notice", PQresultErrorField(res, PG_DIAG_SQLSTATE), PQresultErrorMessage(res));
+	pg_log_at("warn", "notice", PQresultErrorField(res, PG_DIAG_SQLSTATE), PQresultErrorMessage(res));
 }
 
 /* Classifies a failed statement. `res` may be NULL (libpq could not even build a result). Logs only
@@ -658,19 +665,27 @@ static int join_term(void *ud, const char *term, size_t len, size_t start, size_
 	return b->failed ? 1 : 0;
 }
 
-/* Replaces b's content with the terms of `text` joined by spaces. STORE_OK, STORE_NOMEM, or
- * STORE_ERROR when the tokenizer itself fails. */
+/* Maps a tokenize hook result: 0 → STORE_OK, -1 (out of memory, as terms_tokenize reports it) →
+ * STORE_NOMEM, anything else → STORE_ERROR (logged). */
+static int tokenize_rc(int trc)
+{
+	if (trc == 0)
+		return STORE_OK;
+	if (trc == -1)
+		return STORE_NOMEM;
+	pg_log("tokenize", NULL, "the tokenize hook failed");
+	return STORE_ERROR;
+}
+
+/* Replaces b's content with the terms of `text` joined by spaces. STORE_OK, STORE_NOMEM or
+ * STORE_ERROR. */
 static int terms_of(const struct store *st, const char *text, struct sbuf *b)
 {
 	sb_reset(b);
 	int trc = st->opts.tokenize(st->opts.tokenize_ctx, text, strlen(text), join_term, b);
 	if (b->failed)
 		return STORE_NOMEM;
-	if (trc != 0) {
-		pg_log("tokenize", NULL, "tokenizer failed");
-		return STORE_ERROR;
-	}
-	return STORE_OK;
+	return tokenize_rc(trc);
 }
 
 /* One word's tsquery: its terms as quoted lexemes joined by <-> (a phrase). */
@@ -726,15 +741,9 @@ static int build_search(const struct store *st, const char *const *words, int nw
 		sb_reset(&one);
 		const char *word = words[i] ? words[i] : "";
 		int trc = st->opts.tokenize(st->opts.tokenize_ctx, word, strlen(word), quote_term, &w);
-		if (one.failed) {
-			rc = STORE_NOMEM;
+		rc = one.failed ? STORE_NOMEM : tokenize_rc(trc);
+		if (rc != STORE_OK)
 			goto out;
-		}
-		if (trc != 0) {
-			pg_log("tokenize", NULL, "tokenizer failed");
-			rc = STORE_ERROR;
-			goto out;
-		}
 		if (i > 0)
 			sb_put(each, ",", 1);
 		if (w.nterms == 0) {

@@ -1,66 +1,30 @@
 /*
- * store_sqlite.c — the embedded SQLite backend.
+ * store_sqlite.c — the embedded SQLite backend: entity operations.
  *
- * Connections: one per thread (a pthread key inside the store, destructor closes it), opened NOMUTEX in
- * WAL mode with synchronous=NORMAL, each with its prepared statements cached (SQLITE_PREPARE_PERSISTENT).
- * Writes: one writer per process — a mutex serialises write transactions, and BEGIN IMMEDIATE with the
- * busy timeout waits for other processes (the admin CLI) holding the write lock. Readers never block.
+ * Connections, statement cache, FTS5 hooks and the group-commit writer live in sqlite_conn.c (see
+ * sqlite_int.h). Reads run on the calling thread's connection; every write is a transaction body
+ * (`*_tx`) handed to the writer with sqlite_write().
  *
- * Full text: chunks_fts (FTS5, external content on `chunks`) uses the 'botwerk' tokenizer registered on
- * every connection, which hands text to the store's tokenize hook. Searches are filtered by the bot's
- * integer rid (column bot_rid), and the auxiliary function botwerk_matched() reports which query words
- * occur in a row.
+ * Full text: chunks_fts (FTS5, external content on `chunks`) is tokenized by the store's hook; searches
+ * are filtered by the bot's integer rid (column bot_rid), and botwerk_matched() reports which query
+ * words occur in a row.
  */
-#include "store/store_int.h"
-
-#include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum stmt_id {
-	S_TENANT_INSERT,
-	S_TENANT_GET,
-	S_KEY_INSERT,
-	S_KEY_REVOKE,
-	S_KEY_EXISTS,
-	S_KEY_LOOKUP,
-	S_BOT_INSERT,
-	S_BOT_GET,
-	S_BOT_GET_PUBLIC,
-	S_BOT_UPDATE,
-	S_BOT_RID,
-	S_BOT_LIST,
-	S_BOT_DEL_FTS,
-	S_BOT_DEL_CHUNKS,
-	S_BOT_DEL_SOURCES,
-	S_BOT_DEL_MESSAGES,
-	S_BOT_DEL_CONVS,
-	S_BOT_DEL_ANALYTICS,
-	S_BOT_DELETE,
-	S_SOURCE_INSERT,
-	S_CHUNK_INSERT,
-	S_FTS_INSERT,
-	S_SOURCE_GET,
-	S_SOURCE_LIST,
-	S_SOURCE_DEL_FTS,
-	S_SOURCE_DEL_CHUNKS,
-	S_SOURCE_DELETE,
-	S_SEARCH,
-	S_CONV_INSERT,
-	S_MSG_INSERT,
-	S_CONV_TOUCH,
-	S_CONV_EXISTS,
-	S_CONV_COUNT,
-	S_ANALYTICS_INSERT,
-	S__COUNT
-};
+#include "store/sqlite_int.h"
 
 #define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at"
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
 
-static const char *const stmt_sql[S__COUNT] = {
+const char *const sqlite_stmt_sql[S__COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT op",
+	[S_RELEASE] = "RELEASE op",
+	[S_ROLLBACK_TO] = "ROLLBACK TO op",
 	[S_TENANT_INSERT] = "INSERT INTO tenants(id, name, created_at) VALUES(?1, ?2, ?3)",
 	[S_TENANT_GET] = "SELECT id, name, created_at FROM tenants WHERE id = ?1",
 	[S_KEY_INSERT] = "INSERT INTO api_keys(id, tenant_id, key_hash, prefix, created_at) VALUES(?1, ?2, ?3, ?4, ?5)",
@@ -109,274 +73,16 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_MSG_INSERT] = "INSERT INTO messages(id, tenant_id, bot_id, conversation_id, direction, content, meta, "
 			 "latency_ms, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_CONV_TOUCH] = "UPDATE conversations SET message_count = message_count + ?3, last_message_at = ?4 "
-			 "WHERE id = ?1 AND tenant_id = ?2",
+			 "WHERE id = ?1 AND tenant_id = ?2 AND bot_id = ?5",
 	[S_CONV_EXISTS] = "SELECT 1 FROM conversations WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
 	[S_CONV_COUNT] = "SELECT count(*) FROM messages WHERE conversation_id = ?1 AND tenant_id = ?2",
 	[S_ANALYTICS_INSERT] = "INSERT INTO analytics_events(tenant_id, bot_id, event, props, created_at) "
 			       "VALUES(?1, ?2, ?3, ?4, ?5)",
 };
 
-struct conn {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[S__COUNT];
-	struct sqlite_store *owner;
-	struct conn *next, *prev;
-};
-
-struct sqlite_store {
-	struct store base; /* first member: the store is this struct */
-	char *path;
-	pthread_key_t key;
-	pthread_mutex_t conns_lock; /* guards the list of open connections */
-	struct conn *conns;
-	pthread_mutex_t write_lock; /* one writer per process */
-};
-
-/* The tokenizer instance FTS5 creates per table: just the store's hook. */
-struct fts_tok {
-	store_tokenize_fn fn;
-	void *ctx;
-};
-
-struct fts_emit {
-	Fts5Tokenizer *tok;
-	void *fts_ctx;
-	int (*xToken)(void *, int, const char *, int, int, int);
-};
-
-static void log_sqlite(const char *what, sqlite3 *db)
+static struct sqlite_store *S(struct store *st)
 {
-	fprintf(stderr, "{\"level\":\"error\",\"component\":\"store_sqlite\",\"msg\":\"%s: %s\"}\n", what,
-		db ? sqlite3_errmsg(db) : "no connection");
-}
-
-static int map_rc(int rc)
-{
-	switch (rc & 0xff) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return STORE_OK;
-	case SQLITE_CONSTRAINT:
-		return STORE_CONFLICT;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return STORE_BUSY;
-	case SQLITE_NOMEM:
-		return STORE_NOMEM;
-	default:
-		return STORE_ERROR;
-	}
-}
-
-/* ---- FTS5 tokenizer and auxiliary function --------------------------------------------------------- */
-
-static int fts_tok_create(void *ud, const char **argv, int argc, Fts5Tokenizer **out)
-{
-	(void)argv;
-	(void)argc;
-	const struct store_opts *opts = ud;
-	struct fts_tok *t = sqlite3_malloc(sizeof *t);
-	if (!t)
-		return SQLITE_NOMEM;
-	t->fn = opts->tokenize;
-	t->ctx = opts->tokenize_ctx;
-	*out = (Fts5Tokenizer *)t;
-	return SQLITE_OK;
-}
-
-static void fts_tok_delete(Fts5Tokenizer *t)
-{
-	sqlite3_free(t);
-}
-
-static int fts_emit_term(void *ud, const char *term, size_t len, size_t start, size_t end)
-{
-	struct fts_emit *e = ud;
-	return e->xToken(e->fts_ctx, 0, term, (int)len, (int)start, (int)end);
-}
-
-static int fts_tok_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int len,
-			    int (*xToken)(void *, int, const char *, int, int, int))
-{
-	(void)flags;
-	struct fts_tok *t = (struct fts_tok *)tok;
-	struct fts_emit e = {.tok = tok, .fts_ctx = ctx, .xToken = xToken};
-	if (len <= 0)
-		return SQLITE_OK;
-	int rc = t->fn(t->ctx, text, (size_t)len, fts_emit_term, &e);
-	if (rc == -1)
-		return SQLITE_NOMEM;
-	return rc;
-}
-
-/* botwerk_matched(chunks_fts, map): bitmask of the caller's words occurring in the row's heading or text.
- * `map` is a blob: byte i is the caller's word index of query phrase i+1 (phrase 0 is the bot filter). */
-static void fts_matched(const Fts5ExtensionApi *api, Fts5Context *fctx, sqlite3_context *res, int nval,
-			sqlite3_value **vals)
-{
-	const unsigned char *map = nval > 0 ? sqlite3_value_blob(vals[0]) : NULL;
-	int maplen = nval > 0 ? sqlite3_value_bytes(vals[0]) : 0;
-	int ninst = 0;
-	sqlite3_int64 mask = 0;
-
-	if (api->xInstCount(fctx, &ninst) != SQLITE_OK) {
-		sqlite3_result_error(res, "botwerk_matched: xInstCount failed", -1);
-		return;
-	}
-	for (int i = 0; i < ninst; i++) {
-		int phrase, col, off;
-		if (api->xInst(fctx, i, &phrase, &col, &off) != SQLITE_OK)
-			break;
-		if (col == 0 || phrase < 1 || phrase > maplen)
-			continue;
-		mask |= (sqlite3_int64)1 << map[phrase - 1];
-	}
-	sqlite3_result_int64(res, mask);
-}
-
-static fts5_api *fts5_api_of(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, &api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return api;
-}
-
-static int register_fts(struct sqlite_store *s, sqlite3 *db)
-{
-	fts5_api *api = fts5_api_of(db);
-	if (!api)
-		return -1;
-	fts5_tokenizer tk = {fts_tok_create, fts_tok_delete, fts_tok_tokenize};
-	if (api->xCreateTokenizer(api, "botwerk", &s->base.opts, &tk, NULL) != SQLITE_OK)
-		return -1;
-	if (api->xCreateFunction(api, "botwerk_matched", NULL, fts_matched, NULL) != SQLITE_OK)
-		return -1;
-	return 0;
-}
-
-/* ---- connections ------------------------------------------------------------------------------------ */
-
-static void conn_close(struct conn *c)
-{
-	for (int i = 0; i < S__COUNT; i++)
-		sqlite3_finalize(c->stmt[i]);
-	sqlite3_close(c->db);
-	free(c);
-}
-
-static void conn_unlink(struct sqlite_store *s, struct conn *c)
-{
-	pthread_mutex_lock(&s->conns_lock);
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		s->conns = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	pthread_mutex_unlock(&s->conns_lock);
-}
-
-/* pthread key destructor: the thread that owned the connection is exiting. */
-static void conn_release(void *p)
-{
-	struct conn *c = p;
-	conn_unlink(c->owner, c);
-	conn_close(c);
-}
-
-static int exec_simple(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		fprintf(stderr, "{\"level\":\"error\",\"component\":\"store_sqlite\",\"msg\":\"%s\"}\n",
-			msg ? msg : sqlite3_errstr(rc));
-		sqlite3_free(msg);
-	}
-	return rc;
-}
-
-static struct conn *conn_open(struct sqlite_store *s, char *errbuf, size_t errlen)
-{
-	struct conn *c = calloc(1, sizeof *c);
-	if (!c) {
-		snprintf(errbuf, errlen, "out of memory");
-		return NULL;
-	}
-	c->owner = s;
-	int rc = sqlite3_open_v2(s->path, &c->db,
-				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(errbuf, errlen, "cannot open SQLite database %s: %s", s->path,
-			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
-		goto fail;
-	}
-	sqlite3_busy_timeout(c->db, s->base.opts.busy_timeout_ms > 0 ? s->base.opts.busy_timeout_ms : 5000);
-	if (exec_simple(c->db, "PRAGMA journal_mode=WAL") != SQLITE_OK ||
-	    exec_simple(c->db, "PRAGMA synchronous=NORMAL; PRAGMA secure_delete=OFF; PRAGMA foreign_keys=ON;"
-			       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000") != SQLITE_OK) {
-		snprintf(errbuf, errlen, "cannot configure SQLite database %s: %s", s->path, sqlite3_errmsg(c->db));
-		goto fail;
-	}
-	if (register_fts(s, c->db) != 0) {
-		snprintf(errbuf, errlen, "SQLite was built without FTS5");
-		goto fail;
-	}
-	pthread_mutex_lock(&s->conns_lock);
-	c->next = s->conns;
-	if (s->conns)
-		s->conns->prev = c;
-	s->conns = c;
-	pthread_mutex_unlock(&s->conns_lock);
-	return c;
-fail:
-	conn_close(c);
-	return NULL;
-}
-
-/* The calling thread's connection, opened on first use. */
-static struct conn *conn_get(struct sqlite_store *s)
-{
-	struct conn *c = pthread_getspecific(s->key);
-	if (c)
-		return c;
-	char err[256];
-	c = conn_open(s, err, sizeof err);
-	if (!c) {
-		fprintf(stderr, "{\"level\":\"error\",\"component\":\"store_sqlite\",\"msg\":\"%s\"}\n", err);
-		return NULL;
-	}
-	if (pthread_setspecific(s->key, c) != 0) {
-		conn_unlink(s, c);
-		conn_close(c);
-		return NULL;
-	}
-	return c;
-}
-
-/* A prepared statement of this connection, reset and unbound; NULL on failure (logged). */
-static sqlite3_stmt *stmt(struct conn *c, enum stmt_id id)
-{
-	if (!c->stmt[id] &&
-	    sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL) != SQLITE_OK) {
-		log_sqlite(stmt_sql[id], c->db);
-		return NULL;
-	}
-	return c->stmt[id];
-}
-
-static void done(sqlite3_stmt *st)
-{
-	if (st) {
-		sqlite3_reset(st);
-		sqlite3_clear_bindings(st);
-	}
+	return (struct sqlite_store *)st;
 }
 
 static void bind_text(sqlite3_stmt *st, int i, const char *s)
@@ -385,22 +91,6 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, i);
-}
-
-/* Runs a statement that returns no rows; STORE_OK or a mapped error. `changes` may be NULL. */
-static int run(struct conn *c, sqlite3_stmt *st, int *changes)
-{
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		if ((rc & 0xff) != SQLITE_CONSTRAINT)
-			log_sqlite("step", c->db);
-		done(st);
-		return map_rc(rc);
-	}
-	if (changes)
-		*changes = sqlite3_changes(c->db);
-	done(st);
-	return STORE_OK;
 }
 
 static void col_id(sqlite3_stmt *st, int i, char out[STORE_ID_MAX])
@@ -415,78 +105,21 @@ static char *col_dup(sqlite3_stmt *st, int i, bool *ok)
 	return store_strdup(t ? (const char *)t : "", ok);
 }
 
-/* ---- transactions ----------------------------------------------------------------------------------- */
-
-static struct sqlite_store *S(struct store *st)
-{
-	return (struct sqlite_store *)st;
-}
-
-/* Takes the process write lock and opens a write transaction on the thread's connection. */
-static struct conn *write_begin(struct sqlite_store *s, int *rc)
-{
-	struct conn *c = conn_get(s);
-	if (!c) {
-		*rc = STORE_ERROR;
-		return NULL;
-	}
-	pthread_mutex_lock(&s->write_lock);
-	int r = sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-	if (r != SQLITE_OK) {
-		log_sqlite("BEGIN IMMEDIATE", c->db);
-		pthread_mutex_unlock(&s->write_lock);
-		*rc = map_rc(r);
-		return NULL;
-	}
-	*rc = STORE_OK;
-	return c;
-}
-
-/* Commits when rc is STORE_OK, rolls back otherwise; releases the write lock. Returns the final rc. */
-static int write_end(struct sqlite_store *s, struct conn *c, int rc)
-{
-	if (rc == STORE_OK) {
-		int r = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
-		if (r != SQLITE_OK) {
-			log_sqlite("COMMIT", c->db);
-			rc = map_rc(r);
-		}
-	}
-	if (rc != STORE_OK && !sqlite3_get_autocommit(c->db))
-		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
-	pthread_mutex_unlock(&s->write_lock);
-	return rc;
-}
-
 /* ---- lifecycle and migrations ----------------------------------------------------------------------- */
 
 static void sq_close(struct store *st)
 {
-	struct sqlite_store *s = S(st);
-	pthread_key_delete(s->key);
-	pthread_mutex_lock(&s->conns_lock);
-	struct conn *c = s->conns;
-	s->conns = NULL;
-	pthread_mutex_unlock(&s->conns_lock);
-	while (c) {
-		struct conn *next = c->next;
-		conn_close(c);
-		c = next;
-	}
-	pthread_mutex_destroy(&s->conns_lock);
-	pthread_mutex_destroy(&s->write_lock);
-	free(s->path);
-	free(s);
+	sqlite_store_fini(S(st));
+	free(st);
 }
 
 static int sq_ping(struct store *st)
 {
-	struct conn *c = conn_get(S(st));
+	struct conn *c = sqlite_conn(S(st));
 	if (!c)
 		return STORE_ERROR;
 	return sqlite3_exec(c->db, "SELECT 1", NULL, NULL, NULL) == SQLITE_OK ? STORE_OK : STORE_ERROR;
 }
-
 static int version_of(sqlite3 *db, int *version)
 {
 	sqlite3_stmt *st = NULL;
@@ -509,70 +142,151 @@ static int version_of(sqlite3 *db, int *version)
 
 static int sq_schema_version(struct store *st, int *version)
 {
-	struct conn *c = conn_get(S(st));
+	struct conn *c = sqlite_conn(S(st));
 	return c ? version_of(c->db, version) : STORE_ERROR;
+}
+
+struct migration_args {
+	int version;
+	const char *name, *sql;
+};
+
+static int apply_migration_tx(struct conn *c, void *arg)
+{
+	const struct migration_args *a = arg;
+	int current = 0, rc = version_of(c->db, &current);
+	/* another process may have applied it while we waited for the lock */
+	if (rc != STORE_OK || current >= a->version)
+		return rc;
+	if (sqlite_exec(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY, "
+			       "name TEXT NOT NULL, applied_at INTEGER NOT NULL)") != SQLITE_OK ||
+	    sqlite_exec(c->db, a->sql) != SQLITE_OK)
+		return STORE_ERROR;
+	sqlite3_stmt *ins = NULL;
+	if (sqlite3_prepare_v2(c->db,
+			       "INSERT INTO schema_migrations(version, name, applied_at) "
+			       "VALUES(?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
+			       -1, &ins, NULL) != SQLITE_OK) {
+		sqlite_log("schema_migrations", c->db);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_int(ins, 1, a->version);
+	sqlite3_bind_text(ins, 2, a->name, -1, SQLITE_STATIC);
+	rc = STORE_OK;
+	if (sqlite3_step(ins) != SQLITE_DONE) {
+		sqlite_log("schema_migrations", c->db);
+		rc = STORE_ERROR;
+	}
+	sqlite3_finalize(ins);
+	return rc;
 }
 
 static int sq_apply_migration(struct store *st, int version, const char *name, const char *sql)
 {
-	struct sqlite_store *s = S(st);
-	int rc, current = 0;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	/* another process may have applied it while we waited for the lock */
-	rc = version_of(c->db, &current);
-	if (rc == STORE_OK && current >= version)
-		return write_end(s, c, STORE_OK);
-	if (rc == STORE_OK && exec_simple(c->db, "CREATE TABLE IF NOT EXISTS schema_migrations("
-						 "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-						 "applied_at INTEGER NOT NULL)") != SQLITE_OK)
-		rc = STORE_ERROR;
-	if (rc == STORE_OK && exec_simple(c->db, sql) != SQLITE_OK)
-		rc = STORE_ERROR;
-	if (rc == STORE_OK) {
-		sqlite3_stmt *ins = NULL;
-		if (sqlite3_prepare_v2(c->db,
-				       "INSERT INTO schema_migrations(version, name, applied_at) "
-				       "VALUES(?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))",
-				       -1, &ins, NULL) != SQLITE_OK) {
-			log_sqlite("schema_migrations", c->db);
-			rc = STORE_ERROR;
-		} else {
-			sqlite3_bind_int(ins, 1, version);
-			sqlite3_bind_text(ins, 2, name, -1, SQLITE_STATIC);
-			if (sqlite3_step(ins) != SQLITE_DONE) {
-				log_sqlite("schema_migrations", c->db);
-				rc = STORE_ERROR;
-			}
-			sqlite3_finalize(ins);
-		}
-	}
-	return write_end(s, c, rc);
+	struct migration_args a = {version, name, sql};
+	return sqlite_write(S(st), apply_migration_tx, &a);
 }
 
-/* ---- tenants and keys ------------------------------------------------------------------------------- */
+/* ---- write transactions (run by the writer thread; see sqlite_int.h) ----------------------------------- */
+
+struct tenant_args {
+	const char *id, *name;
+	int64_t now;
+};
+
+static int tenant_create_tx(struct conn *c, void *arg)
+{
+	const struct tenant_args *a = arg;
+	sqlite3_stmt *q = sqlite_stmt(c, S_TENANT_INSERT);
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, a->id);
+	bind_text(q, 2, a->name);
+	sqlite3_bind_int64(q, 3, a->now);
+	return sqlite_run(c, q, NULL);
+}
 
 static int sq_tenant_create(struct store *st, const char *id, const char *name, int64_t now)
 {
-	struct sqlite_store *s = S(st);
-	int rc;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	sqlite3_stmt *q = stmt(c, S_TENANT_INSERT);
-	if (!q)
-		return write_end(s, c, STORE_ERROR);
-	bind_text(q, 1, id);
-	bind_text(q, 2, name);
-	sqlite3_bind_int64(q, 3, now);
-	return write_end(s, c, run(c, q, NULL));
+	struct tenant_args a = {id, name, now};
+	return sqlite_write(S(st), tenant_create_tx, &a);
 }
+
+struct key_args {
+	const char *key_id, *tenant_id, *prefix;
+	const unsigned char *hash;
+	int64_t now;
+};
+
+static int tenant_exists(struct conn *c, const char *tenant_id)
+{
+	sqlite3_stmt *q = sqlite_stmt(c, S_TENANT_GET);
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, tenant_id);
+	int rc = sqlite3_step(q);
+	sqlite_done(q);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
+}
+
+static int apikey_create_tx(struct conn *c, void *arg)
+{
+	const struct key_args *a = arg;
+	int rc = tenant_exists(c, a->tenant_id);
+	if (rc != STORE_OK)
+		return rc;
+	sqlite3_stmt *q = sqlite_stmt(c, S_KEY_INSERT);
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, a->key_id);
+	bind_text(q, 2, a->tenant_id);
+	sqlite3_bind_blob(q, 3, a->hash, 32, SQLITE_STATIC);
+	bind_text(q, 4, a->prefix);
+	sqlite3_bind_int64(q, 5, a->now);
+	return sqlite_run(c, q, NULL);
+}
+
+static int sq_apikey_create(struct store *st, const char *key_id, const char *tenant_id,
+			    const unsigned char hash[32], const char *prefix, int64_t now)
+{
+	struct key_args a = {key_id, tenant_id, prefix, hash, now};
+	return sqlite_write(S(st), apikey_create_tx, &a);
+}
+
+static int apikey_revoke_tx(struct conn *c, void *arg)
+{
+	const struct key_args *a = arg;
+	int changes = 0;
+	sqlite3_stmt *q = sqlite_stmt(c, S_KEY_REVOKE);
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, a->key_id);
+	sqlite3_bind_int64(q, 2, a->now);
+	int rc = sqlite_run(c, q, &changes);
+	if (rc != STORE_OK || changes > 0)
+		return rc;
+	/* already revoked is fine; unknown is not */
+	sqlite3_stmt *e = sqlite_stmt(c, S_KEY_EXISTS);
+	if (!e)
+		return STORE_ERROR;
+	bind_text(e, 1, a->key_id);
+	rc = sqlite3_step(e) == SQLITE_ROW ? STORE_OK : STORE_NOTFOUND;
+	sqlite_done(e);
+	return rc;
+}
+
+static int sq_apikey_revoke(struct store *st, const char *key_id, int64_t now)
+{
+	struct key_args a = {.key_id = key_id, .now = now};
+	return sqlite_write(S(st), apikey_revoke_tx, &a);
+}
+
+/* ---- reads ---------------------------------------------------------------------------------------- */
 
 static int sq_tenant_get(struct store *st, const char *id, struct store_tenant *out)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_TENANT_GET) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_TENANT_GET) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, id);
@@ -591,69 +305,16 @@ static int sq_tenant_get(struct store *st, const char *id, struct store_tenant *
 			res = STORE_NOMEM;
 		}
 	} else if (rc != SQLITE_DONE) {
-		res = map_rc(rc);
+		res = sqlite_map_rc(rc);
 	}
-	done(q);
+	sqlite_done(q);
 	return res;
-}
-
-static int sq_apikey_create(struct store *st, const char *key_id, const char *tenant_id,
-			    const unsigned char hash[32], const char *prefix, int64_t now)
-{
-	struct sqlite_store *s = S(st);
-	int rc;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	sqlite3_stmt *q = stmt(c, S_KEY_INSERT);
-	if (!q)
-		return write_end(s, c, STORE_ERROR);
-	bind_text(q, 1, key_id);
-	bind_text(q, 2, tenant_id);
-	sqlite3_bind_blob(q, 3, hash, 32, SQLITE_STATIC);
-	bind_text(q, 4, prefix);
-	sqlite3_bind_int64(q, 5, now);
-	rc = run(c, q, NULL);
-	if (rc == STORE_CONFLICT) {
-		/* a missing tenant is a foreign-key failure, reported as "no such tenant" */
-		struct store_tenant t;
-		if (sq_tenant_get(st, tenant_id, &t) == STORE_OK)
-			store_tenant_clear(&t);
-		else
-			rc = STORE_NOTFOUND;
-	}
-	return write_end(s, c, rc);
-}
-
-static int sq_apikey_revoke(struct store *st, const char *key_id, int64_t now)
-{
-	struct sqlite_store *s = S(st);
-	int rc, changes = 0;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	sqlite3_stmt *q = stmt(c, S_KEY_REVOKE);
-	if (!q)
-		return write_end(s, c, STORE_ERROR);
-	bind_text(q, 1, key_id);
-	sqlite3_bind_int64(q, 2, now);
-	rc = run(c, q, &changes);
-	if (rc == STORE_OK && changes == 0) {
-		/* already revoked is fine; unknown is not */
-		sqlite3_stmt *e = stmt(c, S_KEY_EXISTS);
-		if (!e)
-			return write_end(s, c, STORE_ERROR);
-		bind_text(e, 1, key_id);
-		rc = sqlite3_step(e) == SQLITE_ROW ? STORE_OK : STORE_NOTFOUND;
-		done(e);
-	}
-	return write_end(s, c, rc);
 }
 
 static int sq_apikey_lookup(struct store *st, const unsigned char hash[32], char tenant_id[STORE_ID_MAX])
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_KEY_LOOKUP) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_KEY_LOOKUP) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	sqlite3_bind_blob(q, 1, hash, 32, SQLITE_STATIC);
@@ -662,9 +323,9 @@ static int sq_apikey_lookup(struct store *st, const unsigned char hash[32], char
 		col_id(q, 0, tenant_id);
 		res = STORE_OK;
 	} else {
-		res = rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(rc);
+		res = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
 	}
-	done(q);
+	sqlite_done(q);
 	return res;
 }
 
@@ -689,30 +350,10 @@ static int read_bot(sqlite3_stmt *q, struct store_bot *out)
 	return STORE_OK;
 }
 
-static int sq_bot_create(struct store *st, const struct store_bot *b)
-{
-	struct sqlite_store *s = S(st);
-	int rc;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	sqlite3_stmt *q = stmt(c, S_BOT_INSERT);
-	if (!q)
-		return write_end(s, c, STORE_ERROR);
-	bind_text(q, 1, b->id);
-	bind_text(q, 2, b->tenant_id);
-	bind_text(q, 3, b->name);
-	bind_text(q, 4, b->config);
-	sqlite3_bind_int(q, 5, b->active);
-	sqlite3_bind_int64(q, 6, b->created_at);
-	sqlite3_bind_int64(q, 7, b->updated_at);
-	return write_end(s, c, run(c, q, NULL));
-}
-
 static int sq_bot_get(struct store *st, const char *tenant_id, const char *bot_id, struct store_bot *out)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, tenant_id ? S_BOT_GET : S_BOT_GET_PUBLIC) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, tenant_id ? S_BOT_GET : S_BOT_GET_PUBLIC) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, bot_id);
@@ -722,67 +363,100 @@ static int sq_bot_get(struct store *st, const char *tenant_id, const char *bot_i
 	if (rc == SQLITE_ROW)
 		res = read_bot(q, out);
 	else
-		res = rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(rc);
-	done(q);
+		res = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
+	sqlite_done(q);
 	return res;
 }
 
-static int sq_bot_update(struct store *st, const struct store_bot *b)
+/* Binds the columns of a bot row in the order S_BOT_INSERT and S_BOT_UPDATE share (?1 id, ?2 tenant). */
+static int bot_create_tx(struct conn *c, void *arg)
 {
-	struct sqlite_store *s = S(st);
-	int rc, changes = 0;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	sqlite3_stmt *q = stmt(c, S_BOT_UPDATE);
+	const struct store_bot *b = arg;
+	sqlite3_stmt *q = sqlite_stmt(c, S_BOT_INSERT);
 	if (!q)
-		return write_end(s, c, STORE_ERROR);
+		return STORE_ERROR;
+	bind_text(q, 1, b->id);
+	bind_text(q, 2, b->tenant_id);
+	bind_text(q, 3, b->name);
+	bind_text(q, 4, b->config);
+	sqlite3_bind_int(q, 5, b->active);
+	sqlite3_bind_int64(q, 6, b->created_at);
+	sqlite3_bind_int64(q, 7, b->updated_at);
+	int rc = sqlite_run(c, q, NULL);
+	/* a missing tenant is a foreign-key failure: report it as such, not as a duplicate */
+	if (rc == STORE_CONFLICT && tenant_exists(c, b->tenant_id) == STORE_NOTFOUND)
+		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+static int sq_bot_create(struct store *st, const struct store_bot *b)
+{
+	return sqlite_write(S(st), bot_create_tx, (void *)(uintptr_t)b);
+}
+
+static int bot_update_tx(struct conn *c, void *arg)
+{
+	const struct store_bot *b = arg;
+	int changes = 0;
+	sqlite3_stmt *q = sqlite_stmt(c, S_BOT_UPDATE);
+	if (!q)
+		return STORE_ERROR;
 	bind_text(q, 1, b->id);
 	bind_text(q, 2, b->tenant_id);
 	bind_text(q, 3, b->name);
 	bind_text(q, 4, b->config);
 	sqlite3_bind_int(q, 5, b->active);
 	sqlite3_bind_int64(q, 6, b->updated_at);
-	rc = run(c, q, &changes);
-	if (rc == STORE_OK && changes == 0)
-		rc = STORE_NOTFOUND;
-	return write_end(s, c, rc);
+	int rc = sqlite_run(c, q, &changes);
+	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
 }
 
-/* Runs one of the bot-scoped delete statements (bound: bot id, tenant id). */
-static int run_bot_scoped(struct conn *c, enum stmt_id id, const char *bot_id, const char *tenant_id, int *changes)
+static int sq_bot_update(struct store *st, const struct store_bot *b)
 {
-	sqlite3_stmt *q = stmt(c, id);
+	return sqlite_write(S(st), bot_update_tx, (void *)(uintptr_t)b);
+}
+
+/* Runs one of the statements bound with (?1, ?2, ?3) = (a, b, c); c may be NULL for two-parameter ones. */
+static int run_scoped(struct conn *c, enum stmt_id id, const char *p1, const char *p2, const char *p3, int *changes)
+{
+	sqlite3_stmt *q = sqlite_stmt(c, id);
 	if (!q)
 		return STORE_ERROR;
-	bind_text(q, 1, bot_id);
-	bind_text(q, 2, tenant_id);
-	return run(c, q, changes);
+	bind_text(q, 1, p1);
+	bind_text(q, 2, p2);
+	if (p3)
+		bind_text(q, 3, p3);
+	return sqlite_run(c, q, changes);
+}
+
+struct scope_args {
+	const char *tenant_id, *bot_id, *source_id;
+};
+
+static int bot_delete_tx(struct conn *c, void *arg)
+{
+	static const enum stmt_id cascade[] = {S_BOT_DEL_FTS,	   S_BOT_DEL_CHUNKS, S_BOT_DEL_SOURCES,
+					       S_BOT_DEL_MESSAGES, S_BOT_DEL_CONVS,  S_BOT_DEL_ANALYTICS};
+	const struct scope_args *a = arg;
+	int rc = STORE_OK, changes = 0;
+	for (size_t i = 0; rc == STORE_OK && i < sizeof cascade / sizeof cascade[0]; i++)
+		rc = run_scoped(c, cascade[i], a->bot_id, a->tenant_id, NULL, NULL);
+	if (rc == STORE_OK)
+		rc = run_scoped(c, S_BOT_DELETE, a->bot_id, a->tenant_id, NULL, &changes);
+	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
 }
 
 static int sq_bot_delete(struct store *st, const char *tenant_id, const char *bot_id)
 {
-	static const enum stmt_id cascade[] = {S_BOT_DEL_FTS,	   S_BOT_DEL_CHUNKS, S_BOT_DEL_SOURCES,
-					       S_BOT_DEL_MESSAGES, S_BOT_DEL_CONVS,  S_BOT_DEL_ANALYTICS};
-	struct sqlite_store *s = S(st);
-	int rc, changes = 0;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	for (size_t i = 0; rc == STORE_OK && i < sizeof cascade / sizeof cascade[0]; i++)
-		rc = run_bot_scoped(c, cascade[i], bot_id, tenant_id, NULL);
-	if (rc == STORE_OK)
-		rc = run_bot_scoped(c, S_BOT_DELETE, bot_id, tenant_id, &changes);
-	if (rc == STORE_OK && changes == 0)
-		rc = STORE_NOTFOUND;
-	return write_end(s, c, rc);
+	struct scope_args a = {tenant_id, bot_id, NULL};
+	return sqlite_write(S(st), bot_delete_tx, &a);
 }
 
 static int sq_bot_list(struct store *st, const char *tenant_id, int64_t after_created, const char *after_id,
 		       int limit, struct store_bot *rows, int *n)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_BOT_LIST) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_BOT_LIST) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, tenant_id);
@@ -796,8 +470,8 @@ static int sq_bot_list(struct store *st, const char *tenant_id, int64_t after_cr
 		count++;
 	}
 	if (res == STORE_OK && count < limit && rc != SQLITE_DONE)
-		res = map_rc(rc);
-	done(q);
+		res = sqlite_map_rc(rc);
+	sqlite_done(q);
 	if (res != STORE_OK) {
 		while (count > 0)
 			store_bot_clear(&rows[--count]);
@@ -811,7 +485,7 @@ static int sq_bot_list(struct store *st, const char *tenant_id, int64_t after_cr
 
 static int bot_rid(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 *rid)
 {
-	sqlite3_stmt *q = stmt(c, S_BOT_RID);
+	sqlite3_stmt *q = sqlite_stmt(c, S_BOT_RID);
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, bot_id);
@@ -821,16 +495,16 @@ static int bot_rid(struct conn *c, const char *tenant_id, const char *bot_id, sq
 		*rid = sqlite3_column_int64(q, 0);
 		res = STORE_OK;
 	} else if (rc != SQLITE_DONE) {
-		res = map_rc(rc);
+		res = sqlite_map_rc(rc);
 	}
-	done(q);
+	sqlite_done(q);
 	return res;
 }
 
 static int insert_chunk(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 rid,
 			const char *source_id, const struct store_chunk_in *ch)
 {
-	sqlite3_stmt *q = stmt(c, S_CHUNK_INSERT);
+	sqlite3_stmt *q = sqlite_stmt(c, S_CHUNK_INSERT);
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, tenant_id);
@@ -840,49 +514,59 @@ static int insert_chunk(struct conn *c, const char *tenant_id, const char *bot_i
 	sqlite3_bind_int(q, 5, ch->ord);
 	bind_text(q, 6, ch->heading ? ch->heading : "");
 	bind_text(q, 7, ch->text);
-	int rc = run(c, q, NULL);
+	int rc = sqlite_run(c, q, NULL);
 	if (rc != STORE_OK)
 		return rc;
 	sqlite3_int64 chunk_id = sqlite3_last_insert_rowid(c->db);
-	sqlite3_stmt *f = stmt(c, S_FTS_INSERT);
+	sqlite3_stmt *f = sqlite_stmt(c, S_FTS_INSERT);
 	if (!f)
 		return STORE_ERROR;
 	sqlite3_bind_int64(f, 1, chunk_id);
 	sqlite3_bind_int64(f, 2, rid);
 	bind_text(f, 3, ch->heading ? ch->heading : "");
 	bind_text(f, 4, ch->text);
-	return run(c, f, NULL);
+	return sqlite_run(c, f, NULL);
+}
+
+struct source_args {
+	const char *tenant_id;
+	const struct store_source *src;
+	const struct store_chunk_in *chunks;
+	int nchunks;
+};
+
+static int source_create_tx(struct conn *c, void *arg)
+{
+	const struct source_args *a = arg;
+	const struct store_source *src = a->src;
+	sqlite3_int64 rid = 0;
+	int rc = bot_rid(c, a->tenant_id, src->bot_id, &rid);
+	if (rc != STORE_OK)
+		return rc;
+	sqlite3_stmt *q = sqlite_stmt(c, S_SOURCE_INSERT);
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, src->id);
+	bind_text(q, 2, a->tenant_id);
+	bind_text(q, 3, src->bot_id);
+	bind_text(q, 4, src->kind);
+	bind_text(q, 5, src->title);
+	bind_text(q, 6, src->status);
+	sqlite3_bind_int64(q, 7, src->chars);
+	sqlite3_bind_int(q, 8, a->nchunks);
+	sqlite3_bind_int64(q, 9, src->created_at);
+	sqlite3_bind_int64(q, 10, src->updated_at);
+	rc = sqlite_run(c, q, NULL);
+	for (int i = 0; rc == STORE_OK && i < a->nchunks; i++)
+		rc = insert_chunk(c, a->tenant_id, src->bot_id, rid, src->id, &a->chunks[i]);
+	return rc;
 }
 
 static int sq_source_create(struct store *st, const char *tenant_id, const struct store_source *src,
 			    const struct store_chunk_in *chunks, int nchunks)
 {
-	struct sqlite_store *s = S(st);
-	sqlite3_int64 rid = 0;
-	int rc;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	rc = bot_rid(c, tenant_id, src->bot_id, &rid);
-	sqlite3_stmt *q = rc == STORE_OK ? stmt(c, S_SOURCE_INSERT) : NULL;
-	if (rc == STORE_OK && !q)
-		rc = STORE_ERROR;
-	if (rc == STORE_OK) {
-		bind_text(q, 1, src->id);
-		bind_text(q, 2, tenant_id);
-		bind_text(q, 3, src->bot_id);
-		bind_text(q, 4, src->kind);
-		bind_text(q, 5, src->title);
-		bind_text(q, 6, src->status);
-		sqlite3_bind_int64(q, 7, src->chars);
-		sqlite3_bind_int(q, 8, nchunks);
-		sqlite3_bind_int64(q, 9, src->created_at);
-		sqlite3_bind_int64(q, 10, src->updated_at);
-		rc = run(c, q, NULL);
-	}
-	for (int i = 0; rc == STORE_OK && i < nchunks; i++)
-		rc = insert_chunk(c, tenant_id, src->bot_id, rid, src->id, &chunks[i]);
-	return write_end(s, c, rc);
+	struct source_args a = {tenant_id, src, chunks, nchunks};
+	return sqlite_write(S(st), source_create_tx, &a);
 }
 
 static int read_source(sqlite3_stmt *q, struct store_source *out)
@@ -909,8 +593,8 @@ static int read_source(sqlite3_stmt *q, struct store_source *out)
 static int sq_source_get(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
 			 struct store_source *out)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_SOURCE_GET) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_SOURCE_GET) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, source_id);
@@ -920,16 +604,16 @@ static int sq_source_get(struct store *st, const char *tenant_id, const char *bo
 	if (rc == SQLITE_ROW)
 		res = read_source(q, out);
 	else
-		res = rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(rc);
-	done(q);
+		res = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
+	sqlite_done(q);
 	return res;
 }
 
 static int sq_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
 			  const char *after_id, int limit, struct store_source *rows, int *n)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_SOURCE_LIST) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_SOURCE_LIST) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, tenant_id);
@@ -944,8 +628,8 @@ static int sq_source_list(struct store *st, const char *tenant_id, const char *b
 		count++;
 	}
 	if (res == STORE_OK && count < limit && rc != SQLITE_DONE)
-		res = map_rc(rc);
-	done(q);
+		res = sqlite_map_rc(rc);
+	sqlite_done(q);
 	if (res != STORE_OK) {
 		while (count > 0)
 			store_source_clear(&rows[--count]);
@@ -955,33 +639,22 @@ static int sq_source_list(struct store *st, const char *tenant_id, const char *b
 	return STORE_OK;
 }
 
-static int run_source_scoped(struct conn *c, enum stmt_id id, const char *source_id, const char *bot_id,
-			     const char *tenant_id, int *changes)
+static int source_delete_tx(struct conn *c, void *arg)
 {
-	sqlite3_stmt *q = stmt(c, id);
-	if (!q)
-		return STORE_ERROR;
-	bind_text(q, 1, source_id);
-	bind_text(q, 2, bot_id);
-	bind_text(q, 3, tenant_id);
-	return run(c, q, changes);
+	const struct scope_args *a = arg;
+	int changes = 0;
+	int rc = run_scoped(c, S_SOURCE_DEL_FTS, a->source_id, a->bot_id, a->tenant_id, NULL);
+	if (rc == STORE_OK)
+		rc = run_scoped(c, S_SOURCE_DEL_CHUNKS, a->source_id, a->bot_id, a->tenant_id, NULL);
+	if (rc == STORE_OK)
+		rc = run_scoped(c, S_SOURCE_DELETE, a->source_id, a->bot_id, a->tenant_id, &changes);
+	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
 }
 
 static int sq_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id)
 {
-	struct sqlite_store *s = S(st);
-	int rc, changes = 0;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	rc = run_source_scoped(c, S_SOURCE_DEL_FTS, source_id, bot_id, tenant_id, NULL);
-	if (rc == STORE_OK)
-		rc = run_source_scoped(c, S_SOURCE_DEL_CHUNKS, source_id, bot_id, tenant_id, NULL);
-	if (rc == STORE_OK)
-		rc = run_source_scoped(c, S_SOURCE_DELETE, source_id, bot_id, tenant_id, &changes);
-	if (rc == STORE_OK && changes == 0)
-		rc = STORE_NOTFOUND;
-	return write_end(s, c, rc);
+	struct scope_args a = {tenant_id, bot_id, source_id};
+	return sqlite_write(S(st), source_delete_tx, &a);
 }
 
 /* Counts the terms a word yields (a word without terms cannot be a query phrase). */
@@ -1027,7 +700,7 @@ static int sq_chunk_search(struct store *st, const char *tenant_id, const char *
 			   int nwords, int limit, struct store_hit *hits, int *n)
 {
 	struct sqlite_store *s = S(st);
-	struct conn *c = conn_get(s);
+	struct conn *c = sqlite_conn(s);
 	unsigned char map[STORE_SEARCH_MAX_WORDS];
 	sqlite3_int64 rid = 0;
 	int res, count = 0;
@@ -1047,7 +720,7 @@ static int sq_chunk_search(struct store *st, const char *tenant_id, const char *
 		*n = 0;
 		return STORE_OK;
 	}
-	sqlite3_stmt *q = stmt(c, S_SEARCH);
+	sqlite3_stmt *q = sqlite_stmt(c, S_SEARCH);
 	if (!q) {
 		sqlite3_free(match);
 		return STORE_ERROR;
@@ -1075,10 +748,10 @@ static int sq_chunk_search(struct store *st, const char *tenant_id, const char *
 		hits[count++] = h;
 	}
 	if (res == STORE_OK && count < limit && rc != SQLITE_DONE) {
-		log_sqlite("search", c->db);
-		res = map_rc(rc);
+		sqlite_log("search", c->db);
+		res = sqlite_map_rc(rc);
 	}
-	done(q);
+	sqlite_done(q);
 	sqlite3_free(match);
 	if (res != STORE_OK) {
 		while (count > 0)
@@ -1094,7 +767,7 @@ static int sq_chunk_search(struct store *st, const char *tenant_id, const char *
 static int insert_message(struct conn *c, const struct store_exchange *x, const char *id, const char *dir,
 			  const char *content, const char *meta, int latency)
 {
-	sqlite3_stmt *q = stmt(c, S_MSG_INSERT);
+	sqlite3_stmt *q = sqlite_stmt(c, S_MSG_INSERT);
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, id);
@@ -1107,93 +780,108 @@ static int insert_message(struct conn *c, const struct store_exchange *x, const 
 	if (latency >= 0)
 		sqlite3_bind_int(q, 8, latency);
 	sqlite3_bind_int64(q, 9, x->now);
-	return run(c, q, NULL);
+	return sqlite_run(c, q, NULL);
 }
 
-static int sq_exchange_save(struct store *st, const struct store_exchange *x)
+static int exchange_save_tx(struct conn *c, void *arg)
 {
-	struct sqlite_store *s = S(st);
-	int rc, changes = 0;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	if (x->new_conversation) {
-		sqlite3_stmt *q = stmt(c, S_CONV_INSERT);
+	const struct store_exchange *x = arg;
+	sqlite3_int64 rid;
+	int rc = bot_rid(c, x->tenant_id, x->bot_id, &rid), changes = 0;
+	if (rc == STORE_OK && x->new_conversation) {
+		sqlite3_stmt *q = sqlite_stmt(c, S_CONV_INSERT);
 		if (!q)
-			return write_end(s, c, STORE_ERROR);
+			return STORE_ERROR;
 		bind_text(q, 1, x->conversation_id);
 		bind_text(q, 2, x->tenant_id);
 		bind_text(q, 3, x->bot_id);
 		bind_text(q, 4, x->channel);
 		sqlite3_bind_int64(q, 5, x->now);
-		rc = run(c, q, NULL);
+		rc = sqlite_run(c, q, NULL);
 	}
 	if (rc == STORE_OK)
 		rc = insert_message(c, x, x->user_msg_id, "in", x->user_text, NULL, -1);
 	if (rc == STORE_OK)
 		rc = insert_message(c, x, x->bot_msg_id, "out", x->bot_text, x->bot_meta, x->latency_ms);
 	if (rc == STORE_OK) {
-		sqlite3_stmt *q = stmt(c, S_CONV_TOUCH);
+		sqlite3_stmt *q = sqlite_stmt(c, S_CONV_TOUCH);
 		if (!q)
-			return write_end(s, c, STORE_ERROR);
+			return STORE_ERROR;
 		bind_text(q, 1, x->conversation_id);
 		bind_text(q, 2, x->tenant_id);
 		sqlite3_bind_int(q, 3, 2);
 		sqlite3_bind_int64(q, 4, x->now);
-		rc = run(c, q, &changes);
+		bind_text(q, 5, x->bot_id);
+		rc = sqlite_run(c, q, &changes);
 		if (rc == STORE_OK && changes == 0)
 			rc = STORE_NOTFOUND;
 	}
-	return write_end(s, c, rc);
+	return rc;
+}
+
+static int sq_exchange_save(struct store *st, const struct store_exchange *x)
+{
+	return sqlite_write(S(st), exchange_save_tx, (void *)(uintptr_t)x);
 }
 
 static int sq_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_CONV_EXISTS) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_CONV_EXISTS) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, conv_id);
 	bind_text(q, 2, bot_id);
 	bind_text(q, 3, tenant_id);
 	int rc = sqlite3_step(q);
-	int res = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : map_rc(rc);
-	done(q);
+	int res = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
+	sqlite_done(q);
 	return res;
 }
 
 static int sq_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n)
 {
-	struct conn *c = conn_get(S(st));
-	sqlite3_stmt *q = c ? stmt(c, S_CONV_COUNT) : NULL;
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_CONV_COUNT) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	bind_text(q, 1, conv_id);
 	bind_text(q, 2, tenant_id);
-	int rc = sqlite3_step(q), res = map_rc(rc);
+	int rc = sqlite3_step(q), res = sqlite_map_rc(rc);
 	if (rc == SQLITE_ROW)
 		*n = sqlite3_column_int(q, 0);
-	done(q);
+	sqlite_done(q);
 	return res;
+}
+
+struct analytics_args {
+	const char *tenant_id, *bot_id, *event, *props;
+	int64_t now;
+};
+
+static int analytics_add_tx(struct conn *c, void *arg)
+{
+	const struct analytics_args *a = arg;
+	sqlite3_int64 rid;
+	int rc = bot_rid(c, a->tenant_id, a->bot_id, &rid);
+	if (rc != STORE_OK)
+		return rc;
+	sqlite3_stmt *q = sqlite_stmt(c, S_ANALYTICS_INSERT);
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, a->tenant_id);
+	bind_text(q, 2, a->bot_id);
+	bind_text(q, 3, a->event);
+	bind_text(q, 4, a->props ? a->props : "{}");
+	sqlite3_bind_int64(q, 5, a->now);
+	return sqlite_run(c, q, NULL);
 }
 
 static int sq_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 			    const char *props_json, int64_t now)
 {
-	struct sqlite_store *s = S(st);
-	int rc;
-	struct conn *c = write_begin(s, &rc);
-	if (!c)
-		return rc;
-	sqlite3_stmt *q = stmt(c, S_ANALYTICS_INSERT);
-	if (!q)
-		return write_end(s, c, STORE_ERROR);
-	bind_text(q, 1, tenant_id);
-	bind_text(q, 2, bot_id);
-	bind_text(q, 3, event);
-	bind_text(q, 4, props_json);
-	sqlite3_bind_int64(q, 5, now);
-	return write_end(s, c, run(c, q, NULL));
+	struct analytics_args a = {tenant_id, bot_id, event, props_json, now};
+	return sqlite_write(S(st), analytics_add_tx, &a);
 }
 
 static const struct store_ops sqlite_ops = {
@@ -1225,26 +913,19 @@ static const struct store_ops sqlite_ops = {
 
 struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen)
 {
+	/* Connections are never shared between threads, so SQLite's own locking is not needed; and the
+	 * memory statistics take a process-wide mutex on every allocation, which serialises all threads.
+	 * Both must be configured before SQLite initialises; later calls fail harmlessly (SQLITE_MISUSE). */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
 	struct sqlite_store *s = calloc(1, sizeof *s);
 	if (!s) {
 		snprintf(errbuf, errlen, "out of memory");
 		return NULL;
 	}
 	s->base.ops = &sqlite_ops;
-	s->base.opts = *opts;
-	s->path = strdup(opts->url);
-	if (!s->path || pthread_key_create(&s->key, conn_release) != 0) {
-		free(s->path);
-		free(s);
-		snprintf(errbuf, errlen, "out of memory");
-		return NULL;
-	}
-	s->base.opts.url = s->path;
-	pthread_mutex_init(&s->conns_lock, NULL);
-	pthread_mutex_init(&s->write_lock, NULL);
-	/* open the caller's connection now, so a bad path is reported at start */
-	struct conn *c = conn_open(s, errbuf, errlen);
-	if (!c || pthread_setspecific(s->key, c) != 0) {
+	if (sqlite_store_init(s, opts, errbuf, errlen) != 0) {
 		sq_close(&s->base);
 		return NULL;
 	}

@@ -218,11 +218,19 @@ describe(`bots (${BACKEND})`, () => {
   });
 
   it('bad pagination parameters → 400 invalid_request', async () => {
-    for (const q of ['?limit=0', '?limit=101', '?limit=abc', '?limit=-1', '?cursor=%00garbage%ff']) {
-      assertError(await srv.get('/api/v1/bots' + q, key), 400, 'invalid_request');
+    for (const q of ['?limit=0', '?limit=101', '?limit=abc', '?limit=-1', '?limit=5x', '?cursor=garbage']) {
+      const r = await srv.get('/api/v1/bots' + q, key);
+      assert.equal(r.status, 400, `GET /api/v1/bots${q}: ${r.status} ${r.text.slice(0, 200)}`);
+      assertError(r, 400, 'invalid_request');
     }
     const r = await srv.get('/api/v1/bots?limit=100', key);
     assert.equal(r.status, 200, 'limit 100 is allowed');
+  });
+
+  it('a cursor with a NUL byte is not taken for "no cursor" (400 invalid_request)', async () => {
+    const r = await srv.get('/api/v1/bots?cursor=%00garbage', key);
+    assert.equal(r.status, 400, `GET /api/v1/bots?cursor=%00garbage: ${r.status} ${r.text.slice(0, 200)}`);
+    assertError(r, 400, 'invalid_request');
   });
 
   it('PATCH merges the given fields, nested branding included', async () => {

@@ -243,7 +243,9 @@ static void make_bot(struct fixture *fx, const char *tenant, char id[STORE_ID_MA
 static void make_source(struct fixture *fx, const char *tenant, const char *bot, const char *title,
 			const struct store_chunk_in *chunks, int n, char id[STORE_ID_MAX])
 {
-	struct store_source s = {.kind = "text", .title = (char *)(uintptr_t)title, .status = "done", .chunks = n};
+	char tbuf[128];
+	snprintf(tbuf, sizeof tbuf, "%s", title);
+	struct store_source s = {.kind = "text", .title = tbuf, .status = "done", .chunks = n};
 	new_id(fx, "src", id);
 	snprintf(s.id, sizeof s.id, "%s", id);
 	snprintf(s.bot_id, sizeof s.bot_id, "%s", bot);

@@ -1,0 +1,124 @@
+/*
+ * sqlite_int.h — what the SQLite backend's files share: connections, statements, the writer.
+ *
+ * Connections: one per thread (a pthread key inside the store; its destructor closes the connection
+ * when the thread ends), opened NOMUTEX in WAL mode with synchronous=NORMAL, statements prepared once
+ * per connection (SQLITE_PREPARE_PERSISTENT). Readers use their thread's connection and never block.
+ *
+ * Writes: a single writer thread per process owns all write transactions (group commit). A caller
+ * hands it a transaction body (`sqlite_tx_fn`) and waits; the writer runs every body queued at that
+ * moment in one BEGIN IMMEDIATE … COMMIT, each inside its own SAVEPOINT, so one failing body is rolled
+ * back alone and the others commit. sqlite_write returns only after the commit, so a caller that got
+ * STORE_OK knows its data is in the database. Other processes (the admin CLI) are waited for with the
+ * busy timeout.
+ */
+#ifndef BOTWERK_STORE_SQLITE_INT_H
+#define BOTWERK_STORE_SQLITE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+
+#include "store/store_int.h"
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
+	S_TENANT_INSERT,
+	S_TENANT_GET,
+	S_KEY_INSERT,
+	S_KEY_REVOKE,
+	S_KEY_EXISTS,
+	S_KEY_LOOKUP,
+	S_BOT_INSERT,
+	S_BOT_GET,
+	S_BOT_GET_PUBLIC,
+	S_BOT_UPDATE,
+	S_BOT_RID,
+	S_BOT_LIST,
+	S_BOT_DEL_FTS,
+	S_BOT_DEL_CHUNKS,
+	S_BOT_DEL_SOURCES,
+	S_BOT_DEL_MESSAGES,
+	S_BOT_DEL_CONVS,
+	S_BOT_DEL_ANALYTICS,
+	S_BOT_DELETE,
+	S_SOURCE_INSERT,
+	S_CHUNK_INSERT,
+	S_FTS_INSERT,
+	S_SOURCE_GET,
+	S_SOURCE_LIST,
+	S_SOURCE_DEL_FTS,
+	S_SOURCE_DEL_CHUNKS,
+	S_SOURCE_DELETE,
+	S_SEARCH,
+	S_CONV_INSERT,
+	S_MSG_INSERT,
+	S_CONV_TOUCH,
+	S_CONV_EXISTS,
+	S_CONV_COUNT,
+	S_ANALYTICS_INSERT,
+	S__COUNT
+};
+
+extern const char *const sqlite_stmt_sql[S__COUNT];
+
+struct sqlite_store;
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__COUNT];
+	struct sqlite_store *owner;
+	struct conn *next, *prev;
+};
+
+/* A transaction body: runs statements on the writer's connection; returns STORE_OK or an error (its
+ * savepoint is then rolled back). */
+typedef int (*sqlite_tx_fn)(struct conn *c, void *arg);
+
+struct write_op {
+	sqlite_tx_fn fn;
+	void *arg;
+	int rc;
+	bool done;
+	struct write_op *next;
+};
+
+struct sqlite_store {
+	struct store base; /* first member: the store is this struct */
+	char *path;
+	pthread_key_t key;
+	pthread_mutex_t conns_lock; /* guards the list of open connections */
+	struct conn *conns;
+	pthread_mutex_t queue_lock; /* guards the writer queue and `stop` */
+	pthread_cond_t queue_cond;  /* work arrived */
+	pthread_cond_t done_cond;   /* a batch committed */
+	struct write_op *head, *tail;
+	bool stop, writer_running;
+	pthread_t writer;
+};
+
+/* Sets up connections and starts the writer; on failure writes to errbuf, returns -1 (call fini). */
+int sqlite_store_init(struct sqlite_store *s, const struct store_opts *opts, char *errbuf, size_t errlen);
+/* Stops the writer (after the queue drains) and closes every connection. */
+void sqlite_store_fini(struct sqlite_store *s);
+
+/* The calling thread's connection, opened on first use; NULL on failure (logged). */
+struct conn *sqlite_conn(struct sqlite_store *s);
+/* Runs `fn` in the writer's next batch and waits for the commit. */
+int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg);
+
+/* Statement helpers: a reset, unbound statement (NULL on failure, logged); reset after use; step a
+ * statement that returns no rows (STORE_OK or mapped error; `changes` may be NULL). */
+sqlite3_stmt *sqlite_stmt(struct conn *c, enum stmt_id id);
+void sqlite_done(sqlite3_stmt *st);
+int sqlite_run(struct conn *c, sqlite3_stmt *st, int *changes);
+int sqlite_map_rc(int rc);
+void sqlite_log(const char *what, sqlite3 *db);
+int sqlite_exec(sqlite3 *db, const char *sql); /* logs failures; returns the SQLite code */
+
+#endif
