@@ -544,7 +544,7 @@ static size_t skip_chars(const char *s, size_t len, size_t from, size_t chars)
  * word boundaries, with "…" where text was left out. NULL when memory runs out. */
 static char *make_snippet(const struct work *w, const char *text)
 {
-	char *flat = collapse_space(text), *res;
+	char *flat = collapse_space(text);
 	struct mask_walk m = { .w = w, .first = SIZE_MAX };
 	struct sbuf out = { 0 };
 	size_t len, start = 0, room, end;
@@ -569,7 +569,7 @@ static char *make_snippet(const struct work *w, const char *text)
 	room = SNIPPET_MAX - (start > 0 ? 1 : 0);
 	end = skip_chars(flat, len, start, room);
 	if (end < len) {
-		size_t cut = end;
+		size_t cut;
 
 		room--; /* the closing "…" */
 		end = skip_chars(flat, len, start, room);
@@ -587,8 +587,7 @@ static char *make_snippet(const struct work *w, const char *text)
 	if (end < len)
 		sb_adds(&out, ELLIPSIS);
 	free(flat);
-	res = sb_take(&out);
-	return res;
+	return sb_take(&out);
 }
 
 /* "Title – Heading", or the title alone when the chunk has no heading. */

@@ -495,7 +495,6 @@ struct chunker {
 	char *heads[HEADING_LEVELS];  /* current heading per level, owned; NULL when none */
 	struct sbuf path;             /* heading path of the current section */
 	struct sbuf para;             /* paragraph being collected, markup cleaned */
-	int para_lines;               /* lines in `para` */
 	bool para_list;               /* `para` has a list item */
 	struct sbuf cur;              /* chunk being built */
 	size_t cur_chars;
@@ -637,7 +636,6 @@ static void flush_paragraph(struct chunker *c)
 		pos = end;
 	}
 	sb_reset(&c->para);
-	c->para_lines = 0;
 	c->para_list = false;
 }
 
@@ -697,7 +695,6 @@ static void add_line(struct chunker *c, const char *l, size_t n)
 	if (c->para.len > 0)
 		sb_addc(&c->para, item ? '\n' : ' ');
 	clean_inline(&c->para, l, n);
-	c->para_lines++;
 	c->para_list = c->para_list || item;
 }
 
@@ -741,7 +738,6 @@ int chunk_text(const char *text, size_t len, const struct chunk_opts *opts, stru
 			struct sbuf h = c.para; /* the paragraph so far is the heading (already cleaned) */
 
 			c.para = (struct sbuf){ 0 };
-			c.para_lines = 0;
 			if (h.oom)
 				c.oom = true;
 			else

@@ -265,7 +265,6 @@ static int normalize(struct terms *t, struct sb_stemmer **stemmer, const char *w
 		int32_t flen;
 
 		flen = ucasemap_utf8FoldCase(t->fold, folded, (int32_t)sizeof folded, w, (int32_t)n, &err);
-
 		if (err == U_MEMORY_ALLOCATION_ERROR)
 			return -1;
 		if (U_FAILURE(err) || flen <= 0 || flen > (int32_t)sizeof folded)

@@ -1,0 +1,100 @@
+# tests/fuzz/fuzz.mk — libFuzzer harnesses for the parsers that see the network. Run from the
+# repository root:
+#
+#   make fuzz                              build every harness into build-fuzz/  (= make -f tests/fuzz/fuzz.mk)
+#   make -f tests/fuzz/fuzz.mk fuzz-run    each harness FUZZ_SECONDS (default 20) over its corpus, then
+#                                          once over every saved input in tests/fuzz/regressions/<name>/
+#   make -f tests/fuzz/fuzz.mk fuzz-merge  minimise the committed corpora in place (-merge=1)
+#
+# tests/fuzz/fuzz_<name>.c becomes build-fuzz/fuzz_<name>; its seeds are tests/fuzz/corpus/<name>/ and
+# inputs that once crashed it are tests/fuzz/regressions/<name>/. The project sources a harness needs are
+# compiled straight into it with the fuzzer's instrumentation (never build/libbotwerk.a, which is
+# gcc-built and uninstrumented). fuzz-run writes new inputs to a temporary directory, never into the
+# committed corpus, and crash artifacts to build-fuzz/artifacts/<name>/.
+
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build-fuzz
+FUZZ_SECONDS ?= 20
+FUZZ_FLAGS   ?= -timeout=5 -rss_limit_mb=2048
+FUZZ_DIR     := tests/fuzz
+
+FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+               -Wall -Wextra -Wno-unused-parameter -Isrc
+FUZZ_LIBS   := -lstemmer -lpthread -lm
+
+FUZZ_NAMES := router json_body terms chunk
+
+# Per harness: the project sources compiled into it, and the pkg-config packages it needs.
+router_SRC    := src/http/router.c
+router_PKGS   := jansson
+json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c
+json_body_PKGS:= jansson
+terms_SRC     := src/rag/terms.c
+terms_PKGS    := icu-uc
+chunk_SRC     := src/rag/chunk.c
+chunk_PKGS    :=
+
+FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
+FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
+
+.PHONY: all fuzz fuzz-run fuzz-merge fuzz-clean
+all fuzz: $(FUZZ_BINS)
+
+define harness
+$(FUZZ_BUILD)/fuzz_$(1): $(FUZZ_DIR)/fuzz_$(1).c $$($(1)_SRC) $$(FUZZ_HDRS) $(FUZZ_DIR)/fuzz.mk
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(if $$($(1)_PKGS),$$(shell pkg-config --cflags $$($(1)_PKGS))) \
+	  -o $$@ $(FUZZ_DIR)/fuzz_$(1).c $$($(1)_SRC) \
+	  $$(if $$($(1)_PKGS),$$(shell pkg-config --libs $$($(1)_PKGS))) $$(FUZZ_LIBS)
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call harness,$(n))))
+
+# Every harness runs even when an earlier one fails; the target fails when any did.
+fuzz-run: $(FUZZ_BINS)
+	@fail=""; \
+	for n in $(FUZZ_NAMES); do \
+	  bin=$(FUZZ_BUILD)/fuzz_$$n; corpus=$(FUZZ_DIR)/corpus/$$n; reg=$(FUZZ_DIR)/regressions/$$n; \
+	  art=$(FUZZ_BUILD)/artifacts/$$n; mkdir -p "$$art" "$$corpus"; \
+	  scratch=$$(mktemp -d "$${TMPDIR:-/tmp}/botwerk-fuzz-$$n.XXXXXX") || exit 1; \
+	  echo "== fuzz_$$n: $(FUZZ_SECONDS) s over $$corpus"; \
+	  if ! $$bin -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) -print_final_stats=1 \
+	       -artifact_prefix="$$art/" "$$scratch" "$$corpus" >"$$scratch.log" 2>&1; then \
+	    tail -n 40 "$$scratch.log"; echo "!! fuzz_$$n failed; crash input(s) in $$art/"; fail="$$fail $$n"; \
+	  else \
+	    grep -E '^(#[0-9]+ +DONE|Done [0-9]+ runs|stat::number_of_executed_units|stat::average_exec_per_sec|stat::new_units_added)' "$$scratch.log" || tail -n 3 "$$scratch.log"; \
+	  fi; \
+	  rm -rf "$$scratch" "$$scratch.log"; \
+	  files=$$(find "$$reg" -type f 2>/dev/null | sort); \
+	  if [ -n "$$files" ]; then \
+	    echo "== fuzz_$$n: regressions in $$reg"; \
+	    if ! $$bin $(FUZZ_FLAGS) -artifact_prefix="$$art/" $$files >"$$art/regressions.log" 2>&1; then \
+	      tail -n 40 "$$art/regressions.log"; echo "!! fuzz_$$n: a regression input fails again"; fail="$$fail $$n-regressions"; \
+	    else \
+	      echo "   $$(echo "$$files" | wc -l) input(s) pass"; \
+	    fi; \
+	  fi; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz-run failed:$$fail"; exit 1; fi; \
+	echo "fuzz-run: all harnesses passed"
+
+# Keeps only the inputs that add coverage: merges each committed corpus into a fresh directory and
+# swaps it in. A kept input keeps its old file name (libFuzzer names it by SHA-1); new ones are named by
+# their SHA-1. Review the diff before committing.
+fuzz-merge: $(FUZZ_BINS)
+	@for n in $(FUZZ_NAMES); do \
+	  corpus=$(FUZZ_DIR)/corpus/$$n; [ -d "$$corpus" ] || continue; \
+	  new=$$(mktemp -d "$${TMPDIR:-/tmp}/botwerk-merge-$$n.XXXXXX") || exit 1; \
+	  $(FUZZ_BUILD)/fuzz_$$n -merge=1 $(FUZZ_FLAGS) "$$new" "$$corpus" >"$$new.log" 2>&1 \
+	    || { tail -n 20 "$$new.log"; rm -rf "$$new" "$$new.log"; exit 1; }; \
+	  for f in "$$corpus"/*; do \
+	    [ -f "$$f" ] || continue; h=$$(sha1sum "$$f" | cut -d' ' -f1); \
+	    [ -f "$$new/$$h" ] && mv "$$new/$$h" "$$new/$$(basename "$$f")"; \
+	  done; \
+	  echo "fuzz_$$n: $$(ls "$$corpus" | wc -l) -> $$(ls "$$new" | wc -l) files"; \
+	  rm -rf "$$corpus" && mv "$$new" "$$corpus" && chmod 755 "$$corpus" && chmod 644 "$$corpus"/*; \
+	  rm -f "$$new.log"; \
+	done
+
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
