@@ -2,7 +2,7 @@
  * server.c — libmicrohttpd lifecycle and the request pipeline.
  *
  * Pipeline per request, in this order, each step answering with the error envelope when it fails:
- *   route match (404 / 405 with Allow; CORS preflight for public paths) → API key (401) or public rate
+ *   route match (404 / 405 with Allow; CORS preflight for public paths) → NUL in a query argument (400) → API key (401) or public rate
  *   limit (429) → body cap (413) → content type (415) → JSON parse (400) → schema (422) → handler.
  *
  * The access handler never queues a response on its first call for a request (the keep-alive pitfall
@@ -169,6 +169,16 @@ static int preflight(struct req *r)
 	return resp_empty(r, 204);
 }
 
+/* Counts query arguments whose decoded value (or name) contains a NUL byte. */
+static enum MHD_Result count_nul_arg(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+				     const char *value, size_t value_size)
+{
+	(void)kind;
+	if (strlen(key) != key_size || (value && strlen(value) != value_size))
+		++*(int *)cls;
+	return MHD_YES;
+}
+
 /* Runs the pipeline described at the top of the file. */
 static int dispatch(struct http_server *s, struct req *r)
 {
@@ -184,6 +194,10 @@ static int dispatch(struct http_server *s, struct req *r)
 		}
 		return resp_errorf(r, ERR_NOT_FOUND, NULL, "no such endpoint: %s %s", r->method, r->path);
 	}
+	int nul_args = 0;
+	MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND, count_nul_arg, &nul_args);
+	if (nul_args)
+		return resp_errorf(r, ERR_INVALID_REQUEST, NULL, "query arguments must not contain NUL bytes");
 	if (r->route->auth == AUTH_KEY) {
 		if (auth_api_key(s->cfg.store, s->cfg.master_key, req_header(r, MHD_HTTP_HEADER_AUTHORIZATION),
 				 req_header(r, "X-API-Key"), r->tenant_id, &e) != 0) {
