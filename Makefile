@@ -25,16 +25,21 @@ SQL      := $(sort $(wildcard src/store/sql/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all asan unit fuzz test demo bench clean deps
+.PHONY: all asan unit fuzz test demo bench clean deps FORCE
 all: $(BUILD)/botwerk
 
 $(BUILD)/tools/embed: tools/embed.c
 	@mkdir -p $(dir $@)
 	$(CC) -O1 -std=c17 -Wall -Wextra -Werror -o $@ $<
 
-$(GEN): $(SQL) $(BUILD)/tools/embed
+# Regenerated on every build (cheap) and replaced only when it changed: a renamed or removed
+# migration file must not leave a stale copy behind.
+$(GEN): $(BUILD)/tools/embed FORCE
 	@mkdir -p $(dir $@)
-	$(BUILD)/tools/embed store_sql_files $@ $(SQL)
+	@$(BUILD)/tools/embed store_sql_files $@.tmp $(SQL)
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(SQL)) migration files"; fi
+
+FORCE:
 
 $(BUILD)/obj/gen/sql_files.o: $(GEN)
 	@mkdir -p $(dir $@)

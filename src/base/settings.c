@@ -223,6 +223,19 @@ void settings_help(FILE *out)
 	}
 }
 
+/* A URL with its password replaced: "postgres://user:***@host/db". NULL-safe; new reference. */
+static json_t *redacted_url(const char *url)
+{
+	const char *scheme = strstr(url, "://");
+	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+	const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - (scheme + 3))) : NULL;
+	if (!colon)
+		return json_string(url);
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%.*s:***%s", (int)(colon - url), url, at);
+	return json_string(buf);
+}
+
 json_t *settings_dump(const struct settings *s)
 {
 	const char *base = (const char *)s;
@@ -234,7 +247,12 @@ json_t *settings_dump(const struct settings *s)
 		json_t *v = NULL;
 		if (r->type == SET_STR) {
 			const char *str = *(char *const *)(base + r->offset);
-			v = json_string(r->secret && str && *str ? "***" : (str ? str : ""));
+			if (r->secret && str && *str)
+				v = json_string("***");
+			else if (r->offset == OFF(db) && str)
+				v = redacted_url(str); /* a database URL may carry a password */
+			else
+				v = json_string(str ? str : "");
 		} else if (r->type == SET_LONG) {
 			v = json_integer(*(const long *)(base + r->offset));
 		} else {

@@ -22,6 +22,7 @@ struct router {
 static int compile(const struct route *r, struct compiled *c, char *errbuf, size_t errlen)
 {
 	const char *p = r->pattern;
+	int nparams = 0;
 	c->route = r;
 	c->nseg = 0;
 	if (*p != '/')
@@ -35,7 +36,7 @@ static int compile(const struct route *r, struct compiled *c, char *errbuf, size
 		if (len == 0 || c->nseg == MAX_SEGMENTS)
 			goto bad;
 		if (p[0] == '{') {
-			if (p[len - 1] != '}')
+			if (p[len - 1] != '}' || ++nparams > ROUTE_MAX_PARAMS)
 				goto bad;
 			c->seg[c->nseg] = NULL;
 		} else {

@@ -8,6 +8,16 @@
  * otherwise an extractive answer: the sentences of the best passage that contain question terms (with
  * their neighbours for context when short), in document order, up to ~500 characters, plus sentences of
  * the second passage when it scores as high and adds new terms. Never text that is not in a passage.
+ *
+ * Details a caller may notice:
+ *   - greeting/thanks: every word is a greeting ("Hallo", "Guten Morgen", "Hi"), a thanks or farewell
+ *     ("Danke", "Vielen Dank", "Thanks", "Tschüss"), a stop word or a filler ("Frage", "geht's"), with
+ *     at least one of the first two and at most 12 words; thanks wins over greeting;
+ *   - content words: fillers are never searched, and greeting/thanks words only inside the question,
+ *     not in a polite opening or closing ("Hallo, was kostet …? Danke!" searches "kostet", …);
+ *   - a question without content words ("???", "Was ist das?") gets the fallback, unanswered, without
+ *     a search; an empty `fallback_message` means the built-in one in the bot's language;
+ *   - reply sentences are joined with a space, or a line break where the passage had one (list items).
  */
 #ifndef BOTWERK_RAG_ANSWER_H
 #define BOTWERK_RAG_ANSWER_H
@@ -40,13 +50,14 @@ struct answer_bot {
 	const char *bot_id;
 	const char *name;
 	const char *language;        /* "de" | "en" */
-	const char *response_style;  /* professional | friendly | technical | casual: casual/friendly say "du" */
+	const char *response_style;  /* professional | friendly | technical | casual; friendly, casual: "du" */
 	const char *fallback_message;
 	double min_score;            /* 0 for the default (0.5) */
 };
 
 /* Answers `question` (UTF-8, already validated as 1–2000 characters). Returns 0 and fills `out` (clear
- * with answer_clear), or a negative store_rc when the store fails (out is cleared). */
+ * with answer_clear), or a negative store_rc when the store fails, or STORE_NOMEM when memory runs out
+ * (out is cleared). Thread-safe: `t` and `st` are shared, everything else is per call. */
 int answer_question(struct terms *t, struct store *st, const struct answer_bot *bot, const char *question,
 		    struct answer *out);
 void answer_clear(struct answer *a);

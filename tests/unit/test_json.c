@@ -149,6 +149,17 @@ static void test_unknown_fields_are_refused_with_their_path(void **state)
 	bot_refused("{\"name\":\"x\",\"id\":null}", "id", "unknown field");
 	/* the empty key */
 	bot_refused("{\"name\":\"x\",\"\":1}", "", "unknown field");
+	/* a very long key is cut to fit the error, not overrun it */
+	char body[512], key[301];
+
+	memset(key, 'k', 300);
+	key[300] = '\0';
+	snprintf(body, sizeof body, "{\"branding\":{\"%s\":1}}", key);
+	assert_int_equal(check(bot_fields, true, body), -1);
+	assert_int_equal(E.code, ERR_VALIDATION);
+	assert_int_equal(strlen(E.field), sizeof E.field - 1);
+	assert_memory_equal(E.field, "branding.kkkk", 13);
+	assert_non_null(strstr(E.msg, "unknown field"));
 }
 
 static void test_type_errors_name_the_expected_type(void **state)
