@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
+/* base32 digits in ASCII order, so encoded time prefixes sort like the times they encode */
+static const char b32[] = "234567abcdefghijklmnopqrstuvwxyz";
 
 int crypto_init(void)
 {

@@ -1,7 +1,7 @@
 /*
  * crypto.h — randomness, ids and hashing (libsodium).
  *
- * Ids are a short prefix, "_", and base32 (RFC 4648 alphabet, lower case, no padding) of random bytes:
+ * Ids are a short prefix, "_", and base32 (the RFC 4648 characters in ASCII order, lower case, no padding) of random bytes:
  * CRYPTO_ID_BYTES = 15 bytes = 120 bits, 24 characters. API keys carry 256 random bits. crypto_init()
  * must run once before threads start.
  */

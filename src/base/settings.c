@@ -229,10 +229,20 @@ static json_t *redacted_url(const char *url)
 	const char *scheme = strstr(url, "://");
 	const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
 	const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - (scheme + 3))) : NULL;
-	if (!colon)
-		return json_string(url);
 	char buf[1024];
-	snprintf(buf, sizeof buf, "%.*s:***%s", (int)(colon - url), url, at);
+	if (colon)
+		snprintf(buf, sizeof buf, "%.*s:***%s", (int)(colon - url), url, at);
+	else
+		snprintf(buf, sizeof buf, "%s", url);
+	/* libpq also takes the password as a query parameter */
+	char *pw = strstr(buf, "password=");
+	if (pw && (pw == buf || pw[-1] == '?' || pw[-1] == '&')) {
+		char *end = pw + strlen("password=");
+		char *rest = strchr(end, '&');
+		char tail[512];
+		snprintf(tail, sizeof tail, "%s", rest ? rest : "");
+		snprintf(end, sizeof buf - (size_t)(end - buf), "***%s", tail);
+	}
 	return json_string(buf);
 }
 

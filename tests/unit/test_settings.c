@@ -435,6 +435,27 @@ static void test_dump_hides_the_database_password(void **state)
 		fail_msg("settings_dump shows the database password: BOTWERK_DB = \"%s\"", shown);
 	/* the rest of the URL stays useful */
 	assert_non_null(strstr(shown, "db.internal"));
+
+	/* libpq also takes the password as a query parameter */
+	setenv("BOTWERK_DB", "postgresql://db.internal/botwerk?user=bw&password=qu3ry-pw&sslmode=require", 1);
+	assert_loads(load_argv(NULL));
+	d = settings_dump(&S);
+	assert_non_null(d);
+	snprintf(shown, sizeof shown, "%s", json_string_value(json_object_get(d, "BOTWERK_DB")));
+	json_decref(d);
+	settings_free(&S);
+	if (strstr(shown, "qu3ry-pw"))
+		fail_msg("settings_dump shows the database password: BOTWERK_DB = \"%s\"", shown);
+	assert_non_null(strstr(shown, "db.internal"));
+
+	/* a SQLite path is shown as it is, '@' and ':' included */
+	setenv("BOTWERK_DB", "/srv/a:b@c/botwerk.db", 1);
+	assert_loads(load_argv(NULL));
+	d = settings_dump(&S);
+	assert_non_null(d);
+	assert_string_equal(json_string_value(json_object_get(d, "BOTWERK_DB")), "/srv/a:b@c/botwerk.db");
+	json_decref(d);
+	settings_free(&S);
 }
 
 static void test_help_lists_every_flag_with_variable_default_and_range(void **state)
