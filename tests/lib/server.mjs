@@ -163,6 +163,14 @@ export class Server {
     return this.rawStderr.join('\n');
   }
 
+  /** stderr for a failure message: everything from a sanitizer report on, else the last non-access-log lines. */
+  diagnostics() {
+    const i = this.rawStderr.findIndex((l) => SANITIZER_RE.test(l));
+    if (i >= 0) return tail(this.rawStderr.slice(Math.max(0, i - 5)).join('\n'), 12000);
+    const other = this.rawStderr.filter((l, k) => !(this.lines[k] && this.lines[k].msg === 'request'));
+    return tail(other.slice(-60).join('\n'));
+  }
+
   async start() {
     this.child = spawn(BIN, ['serve'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.exited = new Promise((resolve) => {
@@ -196,6 +204,7 @@ export class Server {
     while (Date.now() < deadline) {
       if (this.exit) {
         await sleep(50); // let the rest of stderr arrive
+        this.#closeStreams();
         throw new Error(`botwerk exited before it was ready (${JSON.stringify(this.exit)}); stderr:\n${this.stderrText()}`);
       }
       try {
@@ -209,6 +218,7 @@ export class Server {
     }
     this.child.kill('SIGKILL');
     await this.exited;
+    this.#closeStreams();
     throw new Error(`botwerk not ready within ${READY_TIMEOUT_MS} ms; stderr:\n${this.stderrText()}`);
   }
 
@@ -247,12 +257,13 @@ export class Server {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     const exit = await this.exited;
     clearTimeout(timer);
-    await sleep(20);
+    await sleep(50);
+    this.#closeStreams();
     if (!keepDb) await this.db.drop().catch(() => {});
-    assert.equal(exit.signal, null, `botwerk was killed by ${exit.signal} (no exit within ${STOP_TIMEOUT_MS} ms?); stderr:\n${tail(this.stderrText())}`);
-    assert.equal(exit.code, 0, `botwerk exit code ${exit.code} after SIGTERM; stderr:\n${tail(this.stderrText())}`);
+    assert.equal(exit.signal, null, `botwerk was killed by ${exit.signal} (no exit within ${STOP_TIMEOUT_MS} ms?); stderr:\n${this.diagnostics()}`);
+    assert.equal(exit.code, 0, `botwerk exit code ${exit.code} after SIGTERM; stderr:\n${this.diagnostics()}`);
     const bad = this.rawStderr.find((l) => SANITIZER_RE.test(l));
-    assert.equal(bad, undefined, `sanitizer report in stderr:\n${tail(this.stderrText())}`);
+    assert.equal(bad, undefined, `sanitizer report in stderr:\n${this.diagnostics()}`);
     return exit;
   }
 
@@ -262,10 +273,18 @@ export class Server {
     return startServer({ ...this.opts, db: this.db, masterKey: this.masterKey, env: { ...(this.opts.env || {}), ...(extraEnv || {}) } });
   }
 
+  // Once the process has exited, stop reading its pipes: a leftover grandchild holding them open must not
+  // keep the test process (and with it node --test) alive.
+  #closeStreams() {
+    this.child.stderr.destroy();
+    this.child.stdout.destroy();
+  }
+
   /** Kills the process without assertions (cleanup after a failed test). */
   async kill() {
     if (!this.exit) this.child.kill('SIGKILL');
     await this.exited;
+    this.#closeStreams();
     if (!this.stopped) {
       this.stopped = true;
       await this.db.drop().catch(() => {});
