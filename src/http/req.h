@@ -23,7 +23,9 @@ struct req {
 	void *ctx; /* the application context given to http_start */
 	struct MHD_Connection *conn;
 	const char *method;
-	const char *path;
+	const char *path;          /* the raw path, as sent (percent-escapes intact) */
+	char *raw_path;            /* owned storage of path */
+	bool initialized;          /* set on the access handler's first call */
 	const struct route *route; /* NULL when no route matched */
 	size_t route_index;
 	struct router_match match; /* params: match.params[0..match.nparams) */

@@ -200,11 +200,15 @@ enum router_result router_match(const struct router *rt, const char *method, con
 		for (int k = 0; k < s.n; k++) {
 			if (c->seg[k])
 				continue;
-			if (np == ROUTE_MAX_PARAMS)
+			int w = np < ROUTE_MAX_PARAMS
+					? decode(s.seg[k], s.len[k], m->storage + off, sizeof m->storage - off)
+					: -1;
+			if (w <= 0) {
+				/* an undecodable parameter names no resource at all: not a 405 */
+				m->allow[0] = '\0';
+				m->any_public = false;
 				return ROUTER_NOT_FOUND;
-			int w = decode(s.seg[k], s.len[k], m->storage + off, sizeof m->storage - off);
-			if (w <= 0)
-				return ROUTER_NOT_FOUND;
+			}
 			m->params[np++] = m->storage + off;
 			off += (size_t)w + 1;
 		}

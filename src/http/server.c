@@ -5,8 +5,9 @@
  *   route match (404 / 405 with Allow; CORS preflight for public paths) → NUL in a query argument (400) → API key (401) or public rate
  *   limit (429) → body cap (413) → content type (415) → JSON parse (400) → schema (422) → handler.
  *
- * The access handler never queues a response on its first call for a request (the keep-alive pitfall
- * of libmicrohttpd 0.9.75: doing so turns every response into Connection: close); it allocates the
+ * The request state is allocated by the URI callback with the raw (not yet unescaped) path. The
+ * access handler never queues a response on its first call for a request (the keep-alive pitfall of
+ * libmicrohttpd 0.9.75: doing so turns every response into Connection: close); it completes the
  * request state, then reads the body, then dispatches on the final call. The completion callback writes
  * the access-log line, records metrics and frees the state; it also keeps the in-flight count that
  * http_drain() waits on.
@@ -84,12 +85,32 @@ static void set_client_addr(struct req *r)
 			  sizeof r->client_addr);
 }
 
-static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *method,
-			   const char *url)
+/* MHD_OPTION_URI_LOG_CALLBACK: called with the request target as the client sent it, before
+ * libmicrohttpd unescapes it (which would turn %00 into a cut and %2F into a separator). The request
+ * state is born here with the raw path; the router percent-decodes parameters itself. What this returns
+ * becomes the request's context, and the completion callback frees it. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
+	struct http_server *s = cls;
+	(void)conn;
 	struct req *r = calloc(1, sizeof *r);
 	if (!r)
 		return NULL;
+	size_t n = strcspn(uri, "?#");
+	r->raw_path = strndup(uri, n);
+	if (!r->raw_path) {
+		free(r);
+		return NULL;
+	}
+	atomic_fetch_add(&s->inflight, 1);
+	return r;
+}
+
+/* Completes the request state on the access handler's first call (method and headers are known). */
+static void req_init(struct http_server *s, struct req *r, struct MHD_Connection *conn, const char *method)
+{
+	const char *url = r->raw_path;
+	r->initialized = true;
 	r->server = s;
 	r->ctx = s->cfg.ctx;
 	r->conn = conn;
@@ -109,11 +130,11 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, c
 	const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl && strtoull(cl, NULL, 10) > r->body_cap)
 		r->body_too_large = true;
-	return r;
 }
 
 static void req_free(struct req *r)
 {
+	free(r->raw_path);
 	json_decref(r->json);
 	free(r->body);
 	free(r);
@@ -242,12 +263,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *s = cls;
 	struct req *r = *con_cls;
 
-	if (!r) {
-		r = req_new(s, conn, method, url);
-		if (!r)
-			return MHD_NO;
-		atomic_fetch_add(&s->inflight, 1);
-		*con_cls = r;
+	(void)url; /* already unescaped by libmicrohttpd: the raw path from on_uri is used instead */
+	if (!r)
+		return MHD_NO; /* on_uri ran out of memory */
+	if (!r->initialized) {
+		req_init(s, r, conn, method);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -328,11 +348,12 @@ struct http_server *http_start(const struct http_config *cfg, char *errbuf, size
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
-		flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		flags, (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(cfg->threads > 0 ? cfg->threads : 1),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->conn_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)cfg->max_connections, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024U,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
 	if (!s->daemon) {
 		snprintf(errbuf, errlen, "cannot listen on %s:%d (address in use, or no permission?)", cfg->host,

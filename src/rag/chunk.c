@@ -17,6 +17,7 @@
 
 #define DEFAULT_MAX_CHARS 1200
 #define DEFAULT_OVERLAP_CHARS 300
+#define HEADING_MAX_CHARS 200 /* per heading level */
 #define HEADING_LEVELS 6
 #define HEADING_SEP " > "
 
@@ -331,6 +332,9 @@ static bool emphasis_run(const char *s, size_t n, size_t i, size_t j)
 static void clean_inline(struct sbuf *out, const char *s, size_t n)
 {
 	size_t i = 0;
+	/* A link target scan that found no ')' stopped at a space or at n; any later scan starting before
+	 * that point would stop there too. Remembering it keeps "[a](" repeated linear, not quadratic. */
+	size_t no_target_before = 0;
 
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -359,8 +363,11 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 			if (close + 1 < n && s[close] == ']' && s[close + 1] == '(') {
 				url = close + 2;
 				end = url;
-				while (end < n && s[end] != ')' && !is_space((unsigned char)s[end]))
-					end++;
+				if (url < no_target_before)
+					end = n; /* known: no ')' ahead before a space */
+				else
+					while (end < n && s[end] != ')' && !is_space((unsigned char)s[end]))
+						end++;
 				if (end < n && s[end] == ')') {
 					size_t tlen = close - open - 1, ulen = end - url;
 					bool same = tlen == ulen && memcmp(s + open + 1, s + url, ulen) == 0;
@@ -376,6 +383,8 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 					i = end + 1;
 					continue;
 				}
+				if (url >= no_target_before)
+					no_target_before = end;
 			}
 		}
 		if (c == ' ' || c == '\t') {
@@ -649,6 +658,23 @@ static void end_section(struct chunker *c)
 	c->last_whole = false;
 }
 
+/* Every chunk carries its heading path, so one absurdly long heading would be copied into each of
+ * them: a heading longer than HEADING_MAX_CHARS is cut at a character boundary and ends with "…". */
+static void cap_heading(struct sbuf *h)
+{
+	size_t chars = 0, i = 0;
+
+	for (; i < h->len; i++)
+		if (((unsigned char)h->p[i] & 0xC0) != 0x80 && ++chars > HEADING_MAX_CHARS)
+			break;
+	if (i >= h->len)
+		return;
+	h->len = i;
+	while (h->len > 0 && h->p[h->len - 1] == ' ')
+		h->len--;
+	sb_add(h, "\xe2\x80\xa6", 3);
+}
+
 static void set_heading(struct chunker *c, int level, const char *s, size_t n)
 {
 	struct sbuf h = { 0 };
@@ -657,6 +683,7 @@ static void set_heading(struct chunker *c, int level, const char *s, size_t n)
 	clean_inline(&h, s, n);
 	while (h.len > 0 && h.p[h.len - 1] == ' ')
 		h.len--;
+	cap_heading(&h);
 	if (h.oom) {
 		free(h.p);
 		c->oom = true;

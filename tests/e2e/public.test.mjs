@@ -183,6 +183,7 @@ describe(`public chat API (${BACKEND})`, () => {
     assertError(await srv.chat(b.id, 'Hallo'), 404, 'bot_inactive');
     assertError(await srv.get(`/api/v1/public/bot/${b.id}/config`), 404, 'bot_inactive');
     assertError(await srv.get(`/api/v1/public/bot/${b.id}/status`), 404, 'bot_inactive');
+    assertError(await srv.post(`/api/v1/public/bot/${b.id}/analytics`, { event: 'widget_opened' }), 404, 'bot_inactive');
     assert.equal((await srv.json('PUT', `/api/v1/bots/${b.id}/status`, { key, body: { active: true } })).status, 200);
     assertChatShape(await srv.chat(b.id, 'Hallo'));
     assert.equal((await srv.get(`/api/v1/public/bot/${b.id}/config`)).status, 200);

@@ -16,6 +16,8 @@ FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build-fuzz
 FUZZ_SECONDS ?= 20
 FUZZ_FLAGS   ?= -timeout=5 -rss_limit_mb=2048
+# Merging by edge coverage only (not hit counts) keeps the committed corpora small.
+FUZZ_MERGE_FLAGS ?= -use_counters=0
 FUZZ_DIR     := tests/fuzz
 
 FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
@@ -79,19 +81,25 @@ fuzz-run: $(FUZZ_BINS)
 	echo "fuzz-run: all harnesses passed"
 
 # Keeps only the inputs that add coverage: merges each committed corpus into a fresh directory and
-# swaps it in. A kept input keeps its old file name (libFuzzer names it by SHA-1); new ones are named by
-# their SHA-1. Review the diff before committing.
+# swaps it in. A kept input keeps its old file name (libFuzzer names it by SHA-1). With
+# FUZZ_MERGE_FROM=DIR, inputs found elsewhere (DIR/<name>/, e.g. a long local run's output) that add
+# coverage beyond the committed corpus are added after it, named by SHA-1. Review the diff before
+# committing.
 fuzz-merge: $(FUZZ_BINS)
 	@for n in $(FUZZ_NAMES); do \
 	  corpus=$(FUZZ_DIR)/corpus/$$n; [ -d "$$corpus" ] || continue; \
 	  new=$$(mktemp -d "$${TMPDIR:-/tmp}/botwerk-merge-$$n.XXXXXX") || exit 1; \
-	  $(FUZZ_BUILD)/fuzz_$$n -merge=1 $(FUZZ_FLAGS) "$$new" "$$corpus" >"$$new.log" 2>&1 \
+	  $(FUZZ_BUILD)/fuzz_$$n -merge=1 $(FUZZ_MERGE_FLAGS) $(FUZZ_FLAGS) "$$new" "$$corpus" >"$$new.log" 2>&1 \
 	    || { tail -n 20 "$$new.log"; rm -rf "$$new" "$$new.log"; exit 1; }; \
 	  for f in "$$corpus"/*; do \
 	    [ -f "$$f" ] || continue; h=$$(sha1sum "$$f" | cut -d' ' -f1); \
-	    [ -f "$$new/$$h" ] && mv "$$new/$$h" "$$new/$$(basename "$$f")"; \
+	    b=$$(basename "$$f"); [ "$$b" != "$$h" ] && [ -f "$$new/$$h" ] && mv "$$new/$$h" "$$new/$$b"; \
 	  done; \
-	  echo "fuzz_$$n: $$(ls "$$corpus" | wc -l) -> $$(ls "$$new" | wc -l) files"; \
+	  if [ -n "$(FUZZ_MERGE_FROM)" ] && [ -d "$(FUZZ_MERGE_FROM)/$$n" ]; then \
+	    $(FUZZ_BUILD)/fuzz_$$n -merge=1 $(FUZZ_MERGE_FLAGS) $(FUZZ_FLAGS) "$$new" "$(FUZZ_MERGE_FROM)/$$n" >>"$$new.log" 2>&1 \
+	      || { tail -n 20 "$$new.log"; rm -rf "$$new" "$$new.log"; exit 1; }; \
+	  fi; \
+	  echo "fuzz_$$n: $$(ls "$$corpus" | wc -l) -> $$(ls "$$new" | wc -l) files, $$(cat "$$new"/* | wc -c) bytes"; \
 	  rm -rf "$$corpus" && mv "$$new" "$$corpus" && chmod 755 "$$corpus" && chmod 644 "$$corpus"/*; \
 	  rm -f "$$new.log"; \
 	done

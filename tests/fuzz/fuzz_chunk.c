@@ -15,7 +15,7 @@
  *     points, separators included"): no slack is allowed — the contract states none;
  *   - text and heading are valid UTF-8 when the input is                            [valid UTF-8 input];
  *   - empty or whitespace-only input yields no chunks.
- * Also chunk_sentence_end at the first 64 non-space bytes: start < end <= len.
+ * Also chunk_sentence_end at up to eight non-space bytes spread over the input: start < end <= len.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -155,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool valid = utf8_valid(data, size);
 	bool blank = true;
 	struct chunk_opts small;
-	int starts = 0;
+	size_t prev = 0;
 
 	for (size_t i = 0; i < size && blank; i++)
 		blank = ascii_space(data[i]);
@@ -166,12 +166,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	small.overlap_chars = size % 64; /* 0 means the default, 300: larger than max */
 	check_chunks(text, size, &small, has_nul, valid, blank);
 
-	for (size_t i = 0; i < size && starts < 64; i++) {
-		size_t e;
+	/* Eight starts spread over the input (each call may scan to the end, so not every byte). */
+	for (int k = 0; k < 8; k++) {
+		size_t i = size * (size_t)k / 8, e;
 
-		if (ascii_space(data[i]))
+		while (i < size && ascii_space(data[i]))
+			i++;
+		if (i >= size || (k > 0 && i < prev))
 			continue;
-		starts++;
+		prev = i + 1;
 		e = chunk_sentence_end(text, size, i);
 		CHECK(e > i && e <= size, "chunk_sentence_end(len %zu, start %zu) = %zu", size, i, e);
 	}

@@ -5,15 +5,16 @@
  * json_loadb(…, JSON_REJECT_DUPLICATES, …) and validated with json_validate against a route's field
  * table. The main table is the exported `bot_fields` (POST /api/v1/bots, and PATCH with partial=true);
  * the other body schemas are static in their files, so equivalent copies live below (keep them in step
- * with src/api/api_chat.c, api_sources.c and api_bots.c). A body that passes bot_fields is then merged
- * into the default config the way POST/PATCH do and rendered.
+ * with src/api/api_chat.c, api_sources.c and api_bots.c). A body that passes bot_fields (in full, as
+ * POST, or partially, as PATCH) is then merged into the default config, stored as text, read back and
+ * rendered the way the bot handlers do.
  *
  * Invariants checked (abort on violation):
  *   - json_validate returns 0 or -1; on -1 err.code is ERR_VALIDATION or ERR_INVALID_REQUEST (the latter
  *     only for a body that is not an object), err.msg is non-empty, msg and field are NUL-terminated;
  *   - a body valid in full is valid partially (partial only drops `required`);
  *   - a valid bot body merged into bot_config_defaults() still validates (partially) against bot_fields,
- *     and bot_to_json / bot_public_json render it.
+ *     survives json_dumps → bot_config_parse unchanged, and bot_to_json / bot_public_json render it.
  */
 #include <stdbool.h>
 #include <stddef.h>

@@ -260,7 +260,7 @@ export class Server {
     await sleep(50);
     this.#closeStreams();
     if (!keepDb) await this.db.drop().catch(() => {});
-    assert.equal(exit.signal, null, `botwerk was killed by ${exit.signal} (no exit within ${STOP_TIMEOUT_MS} ms?); stderr:\n${this.diagnostics()}`);
+    assert.equal(exit.signal, null, `botwerk ended by signal ${exit.signal}${exit.signal === 'SIGKILL' ? ` (no exit within ${STOP_TIMEOUT_MS} ms after SIGTERM)` : ''}; stderr:\n${this.diagnostics()}`);
     assert.equal(exit.code, 0, `botwerk exit code ${exit.code} after SIGTERM; stderr:\n${this.diagnostics()}`);
     const bad = this.rawStderr.find((l) => SANITIZER_RE.test(l));
     assert.equal(bad, undefined, `sanitizer report in stderr:\n${this.diagnostics()}`);
@@ -270,7 +270,12 @@ export class Server {
   /** Stops this server (keeping the database) and starts a new one on the same database and master key. */
   async restart(extraEnv) {
     await this.stop({ keepDb: true });
-    return startServer({ ...this.opts, db: this.db, masterKey: this.masterKey, env: { ...(this.opts.env || {}), ...(extraEnv || {}) } });
+    try {
+      return await startServer({ ...this.opts, db: this.db, masterKey: this.masterKey, env: { ...(this.opts.env || {}), ...(extraEnv || {}) } });
+    } catch (e) {
+      await this.db.drop().catch(() => {});
+      throw e;
+    }
   }
 
   // Once the process has exited, stop reading its pipes: a leftover grandchild holding them open must not
@@ -337,7 +342,12 @@ export class Server {
       if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
     }
     const t0 = Date.now();
-    const r = await fetch(this.base + urlPath, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs || 30000) });
+    let r;
+    try {
+      r = await fetch(this.base + urlPath, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs || 30000) });
+    } catch (e) {
+      throw await this.#requestError(method, urlPath, e);
+    }
     const text = await r.text();
     let json;
     try {
@@ -353,8 +363,21 @@ export class Server {
    * in parts). opts: headers, body (string | Buffer). Resolves with {status, headers, text, json}; when the
    * server answers early and then closes the connection, the answer still counts.
    */
-  raw(method, urlPath, opts = {}) {
-    return rawRequest(this.port, method, urlPath, opts);
+  async raw(method, urlPath, opts = {}) {
+    try {
+      return await rawRequest(this.port, method, urlPath, opts);
+    } catch (e) {
+      throw await this.#requestError(method, urlPath, e);
+    }
+  }
+
+  // A request that got no answer: say whether the server is gone (crash, sanitizer abort) and why.
+  async #requestError(method, urlPath, e) {
+    await sleep(200);
+    const cause = (e.cause && (e.cause.code || e.cause.message)) || e.code || e.message;
+    let msg = `${method} ${urlPath}: no response (${cause})`;
+    if (this.exit) msg += `; botwerk exited ${JSON.stringify({ code: this.exit.code, signal: this.exit.signal })}; stderr:\n${this.diagnostics()}`;
+    return new Error(msg, { cause: e });
   }
 
   // Small conveniences over json().

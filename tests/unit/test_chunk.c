@@ -363,6 +363,45 @@ static void test_one_word_longer_than_max(void **state)
 	chunk_list_free(&l);
 }
 
+
+/* One huge heading must not be copied, whole, into every chunk under it. */
+static void test_long_heading_is_capped(void **state)
+{
+	(void)state;
+	size_t n = 3 * 1000 + 64;
+	char *text = malloc(n);
+	assert_non_null(text);
+	char *p = text;
+	p += sprintf(p, "# ");
+	for (int i = 0; i < 1000; i++)
+		p += sprintf(p, "ä ");
+	sprintf(p - 1, "\n\nDie Sauna ist offen.");
+	struct chunk_list l = {0};
+	assert_int_equal(chunk_text(text, strlen(text), NULL, &l), 0);
+	assert_int_equal(l.n, 1);
+	size_t chars = 0;
+	for (const char *q = l.items[0].heading; *q; q++)
+		chars += ((unsigned char)*q & 0xC0) != 0x80;
+	assert_true(chars <= 201);
+	assert_true(strstr(l.items[0].heading, "\xe2\x80\xa6") != NULL); /* ends with "…" */
+	assert_string_equal(l.items[0].text, "Die Sauna ist offen.");
+	chunk_list_free(&l);
+	free(text);
+}
+
+/* Link syntax without a closing parenthesis, repeated, is kept as text (and stays linear: the fuzz
+ * regression tests/fuzz/regressions/chunk/ holds the timing case). */
+static void test_unclosed_links_are_plain_text(void **state)
+{
+	(void)state;
+	struct chunk_list l = {0};
+	const char *text = "[a]([a]([a]( Rest";
+	assert_int_equal(chunk_text(text, strlen(text), NULL, &l), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.items[0].text, "[a]([a]([a]( Rest");
+	chunk_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -381,6 +420,8 @@ int main(void)
 		cmocka_unit_test(test_long_sentence_is_cut_at_word_boundaries),
 		cmocka_unit_test(test_size_counts_characters_not_bytes),
 		cmocka_unit_test(test_one_word_longer_than_max),
+		cmocka_unit_test(test_long_heading_is_capped),
+		cmocka_unit_test(test_unclosed_links_are_plain_text),
 	};
 
 	return cmocka_run_group_tests_name("chunk", tests, NULL, NULL);
