@@ -758,20 +758,20 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
-	rc = store_chunk_search(st, bot->tenant_id, bot->bot_id, w->words, w->nwords, SEARCH_HITS, w->hits,
-				&w->nhits);
-	if (rc != STORE_OK)
-		goto out;
-	if (w->nhits > SEARCH_HITS)
-		w->nhits = SEARCH_HITS;
-	score_hits(w);
-
-	/* the fewest words a hit must cover to count, from min_score (a small epsilon absorbs rounding) */
+	/* the fewest words a hit must cover to count, from min_score (a small epsilon absorbs rounding);
+	 * the store is asked only for chunks that can reach it */
 	min_covered = 0;
 	while (min_covered < w->nwords && (double)min_covered / w->nwords < min_score - 1e-9)
 		min_covered++;
 	if (min_covered == 0)
 		min_covered = 1;
+	rc = store_chunk_search(st, bot->tenant_id, bot->bot_id, w->words, w->nwords, min_covered, SEARCH_HITS,
+				w->hits, &w->nhits);
+	if (rc != STORE_OK)
+		goto out;
+	if (w->nhits > SEARCH_HITS)
+		w->nhits = SEARCH_HITS;
+	score_hits(w);
 	if (w->nhits == 0 || w->covered[w->order[0]] < min_covered) {
 		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;

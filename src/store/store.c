@@ -236,8 +236,43 @@ int store_source_delete(struct store *st, const char *tenant_id, const char *bot
 	TIMED(st, "source_delete", st->ops->source_delete(st, tenant_id, bot_id, source_id));
 }
 
+static long binomial(int n, int k)
+{
+	long c = 1;
+	for (int i = 1; i <= k; i++) {
+		c = c * (n - k + i) / i;
+		if (c > STORE_MATCH_GROUPS_MAX)
+			return c;
+	}
+	return c;
+}
+
+int store_match_groups(int n, int k, void (*group)(void *ud, const int *idx, int k), void *ud)
+{
+	int idx[STORE_SEARCH_MAX_WORDS];
+	if (k > n)
+		k = n;
+	if (k <= 1 || n > STORE_SEARCH_MAX_WORDS || binomial(n, k) > STORE_MATCH_GROUPS_MAX)
+		return 0;
+	for (int i = 0; i < k; i++)
+		idx[i] = i;
+	int count = 0;
+	for (;;) {
+		group(ud, idx, k);
+		count++;
+		int i = k - 1;
+		while (i >= 0 && idx[i] == n - k + i)
+			i--;
+		if (i < 0)
+			return count;
+		idx[i]++;
+		for (int j = i + 1; j < k; j++)
+			idx[j] = idx[j - 1] + 1;
+	}
+}
+
 int store_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-		       int nwords, int limit, struct store_hit *hits, int *n)
+		       int nwords, int min_match, int limit, struct store_hit *hits, int *n)
 {
 	if (nwords > STORE_SEARCH_MAX_WORDS)
 		nwords = STORE_SEARCH_MAX_WORDS;
@@ -245,7 +280,12 @@ int store_chunk_search(struct store *st, const char *tenant_id, const char *bot_
 		*n = 0;
 		return STORE_OK;
 	}
-	TIMED(st, "chunk_search", st->ops->chunk_search(st, tenant_id, bot_id, words, nwords, limit, hits, n));
+	TIMED(st, "chunk_search", st->ops->chunk_search(st, tenant_id, bot_id, words, nwords, min_match, limit, hits, n));
+}
+
+int store_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit, void *ud)
+{
+	TIMED(st, "chunk_list", st->ops->chunk_list(st, tenant_id, bot_id, emit, ud));
 }
 
 int store_exchange_save(struct store *st, const struct store_exchange *x)

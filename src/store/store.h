@@ -86,6 +86,8 @@ struct store_bot {
 	char *config; /* JSON object text: everything but id, tenant, name, active, timestamps */
 	bool active;
 	int64_t created_at, updated_at;
+	int64_t knowledge_version; /* raised by every source create/delete (caches of the bot's knowledge
+				    * compare it); read-only for callers: store_bot_update leaves it alone */
 };
 void store_bot_clear(struct store_bot *b);
 
@@ -143,13 +145,27 @@ struct store_hit {
 };
 void store_hit_clear(struct store_hit *h);
 
+/* Every chunk of a bot, in chunk id order: emit(ud, chunk) per chunk; a non-zero return stops the walk
+ * and is returned. STORE_NOTFOUND when the bot is not the tenant's. The strings are only valid during
+ * the call. Reads one consistent snapshot. */
+struct store_chunk_row {
+	int64_t chunk_id;
+	const char *title; /* source title */
+	const char *heading;
+	const char *text;
+};
+typedef int (*store_chunk_fn)(void *ud, const struct store_chunk_row *row);
+int store_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit, void *ud);
+
 #define STORE_SEARCH_MAX_WORDS 32
 
-/* Full-text search within one bot: chunks containing any of `words` (at most STORE_SEARCH_MAX_WORDS),
- * best first. `words` are surface words (already stripped of stop words); the store normalises them
- * with the tokenize hook, exactly as it normalised the indexed text. Fills up to `limit` hits. */
+/* Full-text search within one bot: chunks containing at least `min_match` of `words` (at most
+ * STORE_SEARCH_MAX_WORDS; min_match ≤ 1 means any one), best first. `words` are surface words (already
+ * stripped of stop words); the store normalises them with the tokenize hook, exactly as it normalised
+ * the indexed text. Fills up to `limit` hits. A backend may return hits with fewer words when the
+ * combinations are too many to search for (see store_match_groups); callers filter by `matched`. */
 int store_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-		       int nwords, int limit, struct store_hit *hits, int *n);
+		       int nwords, int min_match, int limit, struct store_hit *hits, int *n);
 
 /* ---- conversations and messages ----------------------------------------------------------------- */
 

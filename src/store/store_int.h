@@ -41,7 +41,10 @@ struct store_ops {
 			   const char *after_id, int limit, struct store_source *rows, int *n);
 	int (*source_delete)(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id);
 	int (*chunk_search)(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-			    int nwords, int limit, struct store_hit *hits, int *n);
+			    int nwords, int min_match, int limit, struct store_hit *hits, int *n);
+
+	int (*chunk_list)(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit,
+			  void *ud);
 
 	int (*exchange_save)(struct store *st, const struct store_exchange *x);
 	int (*conversation_exists)(struct store *st, const char *tenant_id, const char *bot_id,
@@ -68,6 +71,13 @@ struct store_sql_file {
 };
 extern const struct store_sql_file store_sql_files[];
 extern const size_t store_sql_files_count;
+
+/* "At least k of n words" as a query both backends can run: an OR of AND-groups, one group per
+ * k-combination of the n words. Calls group(ud, idx, k) for each combination (indexes ascending, in
+ * lexicographic order) and returns how many there were; returns 0 without calling when k ≤ 1 or the
+ * combinations would exceed STORE_MATCH_GROUPS_MAX: the caller then ORs all words. */
+#define STORE_MATCH_GROUPS_MAX 64
+int store_match_groups(int n, int k, void (*group)(void *ud, const int *idx, int k), void *ud);
 
 /* Strings: duplicates `s` (NULL stays NULL); sets *ok to false when memory runs out. */
 char *store_strdup(const char *s, bool *ok);

@@ -730,10 +730,32 @@ static void sb_array_elem(struct sbuf *b, const char *s, size_t len)
 /* Builds the search parameters from surface words: `all` gets "(w1) | (w2a <-> w2b) | …" over the words
  * that give terms, `each` the text[] literal of per-word queries with NULL for words that give none.
  * *nused is the number of words that gave terms. */
-static int build_search(const struct store *st, const char *const *words, int nwords, struct sbuf *all,
-			struct sbuf *each, int *nused)
+struct group_build {
+	struct sbuf *all;
+	char *const *wq; /* tsquery text per usable word */
+	int n;           /* groups written */
+};
+
+/* store_match_groups callback: "((a) & (b))" ORed onto the query. */
+static void add_group(void *ud, const int *idx, int k)
+{
+	struct group_build *g = ud;
+	sb_puts(g->all, g->n++ > 0 ? " | (" : "(");
+	for (int j = 0; j < k; j++) {
+		sb_puts(g->all, j > 0 ? " & (" : "(");
+		sb_puts(g->all, g->wq[idx[j]]);
+		sb_put(g->all, ")", 1);
+	}
+	sb_put(g->all, ")", 1);
+}
+
+/* Builds $3 (chunks holding at least min_match of the words: store_match_groups, or all words ORed)
+ * and $5 (one tsquery per input word, NULL for a word without terms). */
+static int build_search(const struct store *st, const char *const *words, int nwords, int min_match,
+			struct sbuf *all, struct sbuf *each, int *nused)
 {
 	struct sbuf one = {0};
+	char *wq[STORE_SEARCH_MAX_WORDS] = {0};
 	int rc = STORE_OK, used = 0;
 	sb_put(each, "{", 1);
 	for (int i = 0; i < nwords; i++) {
@@ -751,18 +773,26 @@ static int build_search(const struct store *st, const char *const *words, int nw
 			continue;
 		}
 		sb_array_elem(each, one.p, one.len);
-		if (used++ > 0)
-			sb_puts(all, " | ");
-		sb_put(all, "(", 1);
-		sb_put(all, one.p, one.len);
-		sb_put(all, ")", 1);
+		if (!(wq[used++] = strndup(one.p, one.len))) {
+			rc = STORE_NOMEM;
+			goto out;
+		}
 	}
 	sb_put(each, "}", 1);
+	struct group_build g = {all, wq, 0};
+	if (store_match_groups(used, min_match, add_group, &g) == 0)
+		for (int i = 0; i < used; i++) {
+			sb_puts(all, i > 0 ? " | (" : "(");
+			sb_puts(all, wq[i]);
+			sb_put(all, ")", 1);
+		}
 	if (all->failed || each->failed)
 		rc = STORE_NOMEM;
 	else
 		*nused = used;
 out:
+	for (int i = 0; i < used; i++)
+		free(wq[i]);
 	free(one.p);
 	return rc;
 }
@@ -1196,7 +1226,7 @@ out:
 }
 
 static int pg_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-			   int nwords, int limit, struct store_hit *hits, int *n)
+			   int nwords, int min_match, int limit, struct store_hit *hits, int *n)
 {
 	struct pg_store *ps = pg_of(st);
 	struct pg_conn *c;
@@ -1208,7 +1238,7 @@ static int pg_chunk_search(struct store *st, const char *tenant_id, const char *
 		nwords = STORE_SEARCH_MAX_WORDS;
 	if (nwords < 0)
 		nwords = 0;
-	int rc = build_search(st, words, nwords, &all, &each, &used);
+	int rc = build_search(st, words, nwords, min_match, &all, &each, &used);
 	if (rc != STORE_OK)
 		goto done;
 	if ((rc = pool_acquire(ps, &c)) != STORE_OK)

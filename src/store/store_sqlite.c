@@ -668,40 +668,72 @@ static int count_term(void *ud, const char *term, size_t len, size_t start, size
 	return 0;
 }
 
-/* Builds the MATCH expression: the bot filter, then each usable word as a quoted phrase, ORed.
- * map[k] = caller's index of phrase k+1. Returns the number of word phrases (0: nothing to search). */
-static int build_match(struct sqlite_store *s, sqlite3_int64 rid, const char *const *words, int nwords,
-		       sqlite3_str *q, unsigned char *map)
+/* One word as a quoted FTS5 phrase ('"' doubled), recorded in the phrase → word map. */
+struct match_build {
+	sqlite3_str *q;
+	const char *const *words;
+	const int *usable;  /* caller's indexes of the words that yield terms */
+	unsigned char *map; /* map[k] = caller's word index of query phrase k+1 (phrase 0: bot filter) */
+	int nphr;
+};
+
+static void add_phrase(struct match_build *b, int word)
 {
-	int nphr = 0;
-	sqlite3_str_appendf(q, "bot_rid : \"%lld\" AND (", (long long)rid);
+	sqlite3_str_appendchar(b->q, 1, '"');
+	for (const char *p = b->words[word]; *p; p++) {
+		if (*p == '"')
+			sqlite3_str_appendchar(b->q, 1, '"');
+		sqlite3_str_appendchar(b->q, 1, *p);
+	}
+	sqlite3_str_appendchar(b->q, 1, '"');
+	b->map[b->nphr++] = (unsigned char)word;
+}
+
+/* store_match_groups callback: "(w1 AND w2)" ORed onto the expression. */
+static void add_group(void *ud, const int *idx, int k)
+{
+	struct match_build *b = ud;
+	sqlite3_str_appendall(b->q, b->nphr > 0 ? " OR (" : "(");
+	for (int j = 0; j < k; j++) {
+		if (j > 0)
+			sqlite3_str_appendall(b->q, " AND ");
+		add_phrase(b, b->usable[idx[j]]);
+	}
+	sqlite3_str_appendchar(b->q, 1, ')');
+}
+
+/* Builds the MATCH expression: the bot filter AND either the groups of store_match_groups (chunks
+ * holding at least min_match of the words) or all usable words ORed. Returns the number of word
+ * phrases (0: nothing to search). `map` holds STORE_MATCH_GROUPS_MAX * STORE_SEARCH_MAX_WORDS bytes. */
+static int build_match(struct sqlite_store *s, sqlite3_int64 rid, const char *const *words, int nwords,
+		       int min_match, sqlite3_str *q, unsigned char *map)
+{
+	int usable[STORE_SEARCH_MAX_WORDS], nu = 0;
 	for (int i = 0; i < nwords; i++) {
 		int terms = 0;
 		size_t wl = strlen(words[i]);
-		if (wl == 0 || s->base.opts.tokenize(s->base.opts.tokenize_ctx, words[i], wl, count_term, &terms) != 0 ||
-		    terms == 0)
-			continue;
-		if (nphr > 0)
-			sqlite3_str_appendall(q, " OR ");
-		sqlite3_str_appendchar(q, 1, '"');
-		for (const char *p = words[i]; *p; p++) {
-			if (*p == '"')
-				sqlite3_str_appendchar(q, 1, '"');
-			sqlite3_str_appendchar(q, 1, *p);
-		}
-		sqlite3_str_appendchar(q, 1, '"');
-		map[nphr++] = (unsigned char)i;
+		if (wl > 0 && s->base.opts.tokenize(s->base.opts.tokenize_ctx, words[i], wl, count_term, &terms) == 0 &&
+		    terms > 0)
+			usable[nu++] = i;
 	}
+	struct match_build b = {.q = q, .words = words, .usable = usable, .map = map};
+	sqlite3_str_appendf(q, "bot_rid : \"%lld\" AND (", (long long)rid);
+	if (store_match_groups(nu, min_match, add_group, &b) == 0)
+		for (int i = 0; i < nu; i++) {
+			if (i > 0)
+				sqlite3_str_appendall(q, " OR ");
+			add_phrase(&b, usable[i]);
+		}
 	sqlite3_str_appendchar(q, 1, ')');
-	return nphr;
+	return b.nphr;
 }
 
 static int sq_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-			   int nwords, int limit, struct store_hit *hits, int *n)
+			   int nwords, int min_match, int limit, struct store_hit *hits, int *n)
 {
 	struct sqlite_store *s = S(st);
 	struct conn *c = sqlite_conn(s);
-	unsigned char map[STORE_SEARCH_MAX_WORDS];
+	unsigned char map[STORE_MATCH_GROUPS_MAX * STORE_SEARCH_MAX_WORDS];
 	sqlite3_int64 rid = 0;
 	int res, count = 0;
 
@@ -711,7 +743,7 @@ static int sq_chunk_search(struct store *st, const char *tenant_id, const char *
 	if (res != STORE_OK)
 		return res;
 	sqlite3_str *expr = sqlite3_str_new(c->db);
-	int nphr = build_match(s, rid, words, nwords, expr, map);
+	int nphr = build_match(s, rid, words, nwords, min_match, expr, map);
 	char *match = sqlite3_str_finish(expr);
 	if (!match)
 		return STORE_NOMEM;

@@ -33,6 +33,7 @@ struct fake_store {
 	int nchunks;
 	int fail;       /* a store_rc to return instead of searching; 0 to search */
 	int calls;      /* chunk_search calls */
+	int min_match;  /* of the last call */
 	int limit;      /* the last call's limit */
 	int nwords;     /* the last call's words */
 	char words[STORE_SEARCH_MAX_WORDS][128];
@@ -72,7 +73,7 @@ static char *dup(const char *s)
 }
 
 static int fake_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-		       int nwords, int limit, struct store_hit *hits, int *n)
+		       int nwords, int min_match, int limit, struct store_hit *hits, int *n)
 {
 	struct fake_store *fs = (struct fake_store *)st;
 	uint32_t matched[16] = { 0 };
@@ -84,6 +85,7 @@ static int fake_search(struct store *st, const char *tenant_id, const char *bot_
 	fs->calls++;
 	fs->limit = limit;
 	fs->nwords = nwords;
+	fs->min_match = min_match;
 	for (int i = 0; i < nwords; i++)
 		snprintf(fs->words[i], sizeof fs->words[i], "%s", words[i]);
 	if (fs->fail)
@@ -98,7 +100,7 @@ static int fake_search(struct store *st, const char *tenant_id, const char *bot_
 			    chunk_has(fs->terms, &fs->chunks[c], term))
 				matched[c] |= (uint32_t)1 << i;
 		}
-		if (matched[c])
+		if (matched[c] && __builtin_popcount(matched[c]) >= (min_match > 1 ? min_match : 1))
 			order[count++] = c;
 	}
 	/* rank: more words first, then chunk order */
@@ -332,6 +334,7 @@ static void test_polite_words_do_not_hide_a_question(void **state)
 	a = ask(&BOT_DE, "Hallo, was kostet das Probetraining? Danke!");
 	assert_int_equal(a.type, ANSWER_EXTRACTIVE);
 	assert_int_equal(FS.nwords, 2); /* "Hallo" and "Danke" are not searched for */
+	assert_int_equal(FS.min_match, 1); /* half of two words, at the default min_score 0.5 */
 	assert_string_equal(FS.words[0], "kostet");
 	assert_string_equal(FS.words[1], "Probetraining");
 	assert_int_equal(FS.limit, 5);
@@ -631,6 +634,7 @@ static void test_search_words_are_deduplicated_and_capped(void **state)
 		k += (size_t)snprintf(q + k, sizeof q - k, "Wort%c%c ", 'a' + i / 26, 'a' + i % 26);
 	a = ask(&BOT_DE, q);
 	assert_int_equal(FS.nwords, STORE_SEARCH_MAX_WORDS);
+	assert_int_equal(FS.min_match, STORE_SEARCH_MAX_WORDS / 2); /* only chunks that can pass are asked for */
 	assert_int_equal(a.type, ANSWER_FALLBACK);
 	answer_clear(&a);
 }

@@ -260,7 +260,7 @@ static int search(struct fixture *fx, const char *tenant, const char *bot, const
 		  struct store_hit hits[16])
 {
 	int n = -1;
-	assert_int_equal(store_chunk_search(fx->st, tenant, bot, words, nwords, 16, hits, &n), STORE_OK);
+	assert_int_equal(store_chunk_search(fx->st, tenant, bot, words, nwords, 1, 16, hits, &n), STORE_OK);
 	assert_in_range(n, 0, 16);
 	return n;
 }
@@ -478,7 +478,7 @@ static void test_other_tenant_sees_nothing(void **state)
 
 	const char *words[] = {"Monatskarte"};
 	struct store_hit hits[16];
-	assert_int_equal(store_chunk_search(fx->st, intruder, bot, words, 1, 16, hits, &n), STORE_NOTFOUND);
+	assert_int_equal(store_chunk_search(fx->st, intruder, bot, words, 1, 1, 16, hits, &n), STORE_NOTFOUND);
 
 	/* and the owner still has everything */
 	assert_int_equal(store_bot_get(fx->st, owner, bot, &b), STORE_OK);
@@ -629,6 +629,41 @@ static void test_source_lifecycle(void **state)
 	store_source_clear(&rows[0]);
 }
 
+/* min_match: only chunks holding at least that many of the words come back, on both backends, and
+ * `matched` still reports the words by the caller's indexes. */
+static void test_search_min_match(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], bot[STORE_ID_MAX], src[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_bot(fx, tenant, bot);
+	const struct store_chunk_in chunks[] = {
+		{"Sauna", "Die Sauna kostet 5 Euro im Monat extra.", 0},
+		{"Kurse", "Alle Kurse kosten nichts, jeden Monat neu.", 1},
+		{"Getränke", "Ein Wasser kostet 1 Euro.", 2},
+	};
+	make_source(fx, tenant, bot, "Preise", chunks, 3, src);
+	const char *words[] = {"Sauna", "kostet", "Monat"};
+	struct store_hit hits[16];
+	int n = -1;
+
+	assert_int_equal(store_chunk_search(fx->st, tenant, bot, words, 3, 1, 16, hits, &n), STORE_OK);
+	assert_int_equal(n, 3); /* any one word: all three chunks */
+	clear_hits(hits, n);
+
+	assert_int_equal(store_chunk_search(fx->st, tenant, bot, words, 3, 2, 16, hits, &n), STORE_OK);
+	for (int i = 0; i < n; i++)
+		assert_true(__builtin_popcount(hits[i].matched) >= 2);
+	assert_true(hit_with(hits, n, "Sauna") >= 0);
+	assert_int_equal(hit_with(hits, n, "Wasser"), -1); /* holds only one of the words */
+	clear_hits(hits, n);
+
+	assert_int_equal(store_chunk_search(fx->st, tenant, bot, words, 3, 3, 16, hits, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(hits[0].matched, 7u);
+	clear_hits(hits, n);
+}
+
 static void test_search(void **state)
 {
 	struct fixture *fx = *state;
@@ -713,7 +748,7 @@ static void test_search(void **state)
 	/* the limit holds */
 	const char *many[] = {"Strasse", "Montag", "Monatskarte", "Mail"};
 	int lim = -1;
-	assert_int_equal(store_chunk_search(fx->st, tenant, bot, many, 4, 2, hits, &lim), STORE_OK);
+	assert_int_equal(store_chunk_search(fx->st, tenant, bot, many, 4, 1, 2, hits, &lim), STORE_OK);
 	assert_int_equal(lim, 2);
 	clear_hits(hits, lim);
 
@@ -939,7 +974,7 @@ static void test_pg_open_fails_cleanly(void **state)
 	cmocka_unit_test(test_open_and_version), cmocka_unit_test(test_tenant_create_get),                \
 		cmocka_unit_test(test_apikey_lifecycle), cmocka_unit_test(test_bot_crud),                  \
 		cmocka_unit_test(test_other_tenant_sees_nothing), cmocka_unit_test(test_bot_pagination),   \
-		cmocka_unit_test(test_source_lifecycle), cmocka_unit_test(test_search),                    \
+		cmocka_unit_test(test_source_lifecycle), cmocka_unit_test(test_search), cmocka_unit_test(test_search_min_match),                    \
 		cmocka_unit_test(test_exchange), cmocka_unit_test(test_analytics),                         \
 		cmocka_unit_test(test_bot_delete_cascades), cmocka_unit_test(test_threads_share_the_store)
 
