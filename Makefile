@@ -84,6 +84,11 @@ demo:
 bench:
 	bench/run
 
+# Micro-benchmark of one answer (bench/run builds and runs it after the HTTP figures).
+$(BUILD)/tools/answer_bench: bench/answer_bench.c $(BUILD)/libbotwerk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbotwerk.a $(LDLIBS)
+
 clean:
 	rm -rf build build-asan build-fuzz
 

@@ -1,19 +1,11 @@
 -- wrk script: POST chat questions in rotation, no conversation_id (each request starts a conversation
--- and stores two messages). Usage: wrk ... -s bench/chat.lua http://HOST:PORT/api/v1/public/bot/BOT/chat
-local questions = {
-  "Was kostet der Tarif Premium im Monat?",
-  "Wann findet der Yoga-Kurs am Dienstag statt?",
-  "Wie sind die Öffnungszeiten in Hamburg-Altona?",
-  "Wie stelle ich die Beinpresse richtig ein?",
-  "Kann ich meine Mitgliedschaft pausieren?",
-  "Gibt es Parkplätze am Studio in Köln-Ehrenfeld?",
-  "Was kostet eine Stunde Personal Training?",
-  "Hallo!",
-  "Zahlt die Krankenkasse einen Zuschuss für Kurse?",
-  "Welche Kündigungsfrist hat der Tarif Flex?",
-  "Wie viel Eiweiß haben Haferflocken mit Quark?",
-  "Gibt es Firmenfitness für die Stadtwerke Elbtal?",
-}
+-- and stores two messages). Usage, from the repository root:
+--   wrk ... -s bench/chat.lua http://HOST:PORT/api/v1/public/bot/BOT/chat
+-- The questions: bench/questions.txt, one per line (shared with build/tools/answer_bench).
+local questions = {}
+for line in io.lines("bench/questions.txt") do
+  if line ~= "" then questions[#questions + 1] = line end
+end
 
 local bodies = {}
 for i, q in ipairs(questions) do

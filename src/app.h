@@ -16,6 +16,7 @@
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "rag/index.h"
 #include "rag/terms.h"
 #include "store/store.h"
 
@@ -25,6 +26,7 @@ struct app {
 	struct clock clock;
 	unsigned char master_key[CRYPTO_KEY_BYTES];
 	struct terms *terms;
+	struct rag_cache *index_cache; /* in-memory search indexes of busy bots */
 	struct store *store;
 	struct router *router;
 	struct metrics *metrics;

@@ -122,11 +122,20 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 		.timing_ud = app,
 	};
 	app->store = store_open(&so, err, errlen);
-	return app->store ? 0 : -1;
+	if (!app->store)
+		return -1;
+	app->index_cache = rag_cache_new((size_t)app->settings.index_cache_mb * 1024 * 1024);
+	if (!app->index_cache) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 void app_close(struct app *app)
 {
+	rag_cache_free(app->index_cache);
+	app->index_cache = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	terms_free(app->terms);

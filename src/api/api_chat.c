@@ -2,6 +2,7 @@
  * api_chat.c — the public chat API (no key; rate limited per client address): config, chat, status,
  * analytics. Unknown bots answer 404 bot_not_found, inactive ones 404 bot_inactive.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,14 +100,57 @@ static json_t *sources_json(const struct answer *a)
 	return arr;
 }
 
+/* One chat exchange between the answer and its commit: owns everything the write and the reply need,
+ * because the handler returns (freeing its locals) while the database writer works. */
+struct chat_job {
+	struct req *r;
+	struct store_exchange x;
+	char tenant_id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
+	char conv_id[STORE_ID_MAX], in_id[STORE_ID_MAX], out_id[STORE_ID_MAX];
+	char *question, *meta_text;
+	struct answer ans;
+	json_t *reply; /* the 200 body, sent once the exchange is stored */
+	int rc;        /* the store's, set by chat_stored */
+};
+
+static void chat_job_free(struct chat_job *j)
+{
+	free(j->question);
+	free(j->meta_text);
+	answer_clear(&j->ans);
+	json_decref(j->reply);
+	free(j);
+}
+
+/* Writer thread: the exchange is committed (or failed); wake the request. */
+static void chat_stored(void *ud, int rc)
+{
+	struct chat_job *j = ud;
+	j->rc = rc;
+	req_resume(j->r);
+}
+
+/* HTTP thread, after chat_stored: answer only what is durably stored. */
+static int chat_reply(struct req *r, void *arg)
+{
+	struct chat_job *j = arg;
+	int rc;
+	if (j->rc == STORE_OK) {
+		rc = resp_json(r, 200, j->reply);
+		j->reply = NULL;
+	} else {
+		rc = api_store_error(r, j->rc, ERR_BOT_NOT_FOUND, "conversation");
+	}
+	chat_job_free(j);
+	return rc;
+}
+
 static int public_chat(struct req *r)
 {
 	struct app *app = app_of(r);
 	struct store_bot b;
 	json_t *config = NULL, *sources = NULL, *meta = NULL;
-	struct answer ans = {0};
-	char *question = NULL, *meta_text = NULL;
-	char conv_id[STORE_ID_MAX], in_id[STORE_ID_MAX], out_id[STORE_ID_MAX];
+	struct chat_job *j = NULL;
 	size_t qlen;
 	int rc;
 
@@ -123,69 +167,72 @@ static int public_chat(struct req *r)
 				 CHAT_MESSAGE_MAX);
 		goto out;
 	}
-	question = strndup(msg, qlen);
-	if (!question) {
+	j = calloc(1, sizeof *j);
+	if (!j || !(j->question = strndup(msg, qlen))) {
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
+	j->r = r;
+	snprintf(j->tenant_id, sizeof j->tenant_id, "%s", b.tenant_id);
+	snprintf(j->bot_id, sizeof j->bot_id, "%s", b.id);
 
 	const char *given = json_str(r->json, "conversation_id", NULL);
 	bool is_new = !given || !crypto_id_valid("conv", given) ||
 		      store_conversation_exists(app->store, b.tenant_id, b.id, given) != STORE_OK;
 	int64_t now = clock_now_ms(&app->clock);
 	if (is_new)
-		crypto_time_id("conv", now, conv_id, sizeof conv_id);
+		crypto_time_id("conv", now, j->conv_id, sizeof j->conv_id);
 	else
-		snprintf(conv_id, sizeof conv_id, "%s", given);
+		snprintf(j->conv_id, sizeof j->conv_id, "%s", given);
 
 	struct answer_bot ab = bot_answer_settings(&b, config);
-	int arc = answer_question(app->terms, app->store, &ab, question, &ans);
+	ab.index_cache = app->index_cache;
+	int arc = answer_question(app->terms, app->store, &ab, j->question, &j->ans);
 	if (arc != 0) {
 		rc = api_store_error(r, arc, ERR_BOT_NOT_FOUND, "bot");
 		goto out;
 	}
 	int latency = (int)((clock_mono() - r->t_start) * 1000.0 + 0.5);
-	sources = sources_json(&ans);
-	meta = json_pack("{s:s, s:b, s:i}", "answer_type", answer_type_name(ans.type), "unanswered", ans.unanswered,
-			 "latency_ms", latency);
+	sources = sources_json(&j->ans);
+	meta = json_pack("{s:s, s:b, s:i}", "answer_type", answer_type_name(j->ans.type), "unanswered",
+			 j->ans.unanswered, "latency_ms", latency);
 	json_t *stored = meta ? json_pack("{s:O, s:O}", "sources", sources, "metadata", meta) : NULL;
-	meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
+	j->meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
 	json_decref(stored);
-	if (!sources || !meta || !meta_text) {
+	j->reply = j->meta_text ? json_pack("{s:s, s:s, s:O, s:O}", "response", j->ans.text, "conversation_id",
+					    j->conv_id, "sources", sources, "metadata", meta)
+				: NULL;
+	if (!j->reply) {
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
 
-	crypto_time_id("msg", now, in_id, sizeof in_id);
-	crypto_time_id("msg", now, out_id, sizeof out_id);
-	struct store_exchange x = {
-		.tenant_id = b.tenant_id,
-		.bot_id = b.id,
-		.conversation_id = conv_id,
+	crypto_time_id("msg", now, j->in_id, sizeof j->in_id);
+	crypto_time_id("msg", now, j->out_id, sizeof j->out_id);
+	j->x = (struct store_exchange){
+		.tenant_id = j->tenant_id,
+		.bot_id = j->bot_id,
+		.conversation_id = j->conv_id,
 		.new_conversation = is_new,
 		.channel = "web",
-		.user_msg_id = in_id,
-		.user_text = question,
-		.bot_msg_id = out_id,
-		.bot_text = ans.text,
-		.bot_meta = meta_text,
+		.user_msg_id = j->in_id,
+		.user_text = j->question,
+		.bot_msg_id = j->out_id,
+		.bot_text = j->ans.text,
+		.bot_meta = j->meta_text,
 		.latency_ms = latency,
 		.now = now,
 	};
-	int src = store_exchange_save(app->store, &x);
-	if (src != STORE_OK) {
-		rc = api_store_error(r, src, ERR_BOT_NOT_FOUND, "conversation");
-		goto out;
-	}
-	rc = resp_json(r, 200,
-		       json_pack("{s:s, s:s, s:O, s:O}", "response", ans.text, "conversation_id", conv_id, "sources",
-				 sources, "metadata", meta));
+	/* The reply waits for the commit without holding this thread: chat_stored → chat_reply. */
+	req_suspend(r, chat_reply, j);
+	store_exchange_save_async(app->store, &j->x, chat_stored, j);
+	j = NULL;
+	rc = 0;
 out:
-	free(question);
-	free(meta_text);
+	if (j)
+		chat_job_free(j);
 	json_decref(sources);
 	json_decref(meta);
-	answer_clear(&ans);
 	json_decref(config);
 	store_bot_clear(&b);
 	return rc;

@@ -112,5 +112,6 @@ struct answer_bot bot_answer_settings(const struct store_bot *b, json_t *config)
 		.response_style = json_str(config, "response_style", "professional"),
 		.fallback_message = json_str(config, "fallback_message", ""),
 		.min_score = 0,
+		.knowledge_version = b->knowledge_version,
 	};
 }

@@ -40,6 +40,8 @@ static const struct setting table[] = {
 	 "largest management API request body, bytes"},
 	{"BOTWERK_PUBLIC_RATE", SET_LONG, "300", 0, 1000000, false, OFF(public_rate),
 	 "public API requests per minute per client address (0 = no limit)"},
+	{"BOTWERK_INDEX_CACHE_MB", SET_LONG, "256", 0, 1048576, false, OFF(index_cache_mb),
+	 "memory (MiB) for in-memory search indexes of busy bots (0 = search the database only)"},
 	{"BOTWERK_SHUTDOWN_GRACE", SET_LONG, "10", 0, 600, false, OFF(shutdown_grace_s),
 	 "seconds SIGTERM waits for in-flight requests to finish"},
 	{"BOTWERK_CONN_TIMEOUT", SET_LONG, "60", 1, 3600, false, OFF(conn_timeout_s),

@@ -24,6 +24,7 @@ struct settings {
 	long db_busy_timeout_ms;
 	long max_body;         /* bytes, management API */
 	long public_rate;      /* public API requests per minute per client address, 0 = off */
+	long index_cache_mb;   /* memory for in-memory search indexes, 0 = search the database only */
 	long shutdown_grace_s; /* how long SIGTERM waits for in-flight requests */
 	long conn_timeout_s;   /* idle keep-alive connections are closed after this */
 	long max_connections;

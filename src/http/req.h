@@ -18,6 +18,10 @@
 #include "store/store.h"
 
 struct MHD_Connection;
+struct req;
+
+/* Continues a suspended request on an HTTP thread; answers with resp_* (or suspends again). */
+typedef int (*req_resume_fn)(struct req *r, void *arg);
 
 struct req {
 	void *ctx; /* the application context given to http_start */
@@ -40,6 +44,10 @@ struct req {
 	int status;                /* 0 until a response is queued */
 	const char *err_code;      /* error code string of an error response, for the access log */
 	struct http_server *server;
+	req_resume_fn on_resume;   /* set from req_suspend until the continuation runs */
+	void *resume_arg;
+	int suspend_state;         /* server.c's enum suspend_state, under the server's suspend lock */
+	bool gone;                 /* the client is gone: resp_* only record the status */
 	int nxhdr;                 /* extra response headers added with resp_header */
 	const char *xhdr_name[4];
 	char xhdr_value[4][128];
@@ -63,5 +71,16 @@ int resp_bytes(struct req *r, int status, const char *content_type, const char *
 int resp_empty(struct req *r, int status);
 /* Adds a header to the response about to be queued (call before resp_*): at most 4 per request. */
 void resp_header(struct req *r, const char *name, const char *value);
+
+/* Waiting without holding an HTTP thread. A handler whose answer depends on slow work (the database
+ * writer's next commit; later a model) calls req_suspend and returns 0 without answering; whoever
+ * finishes the work calls req_resume(r), from any thread, exactly once — also before the handler has
+ * returned. The server then calls fn(r, arg) on an HTTP thread, which answers as a handler would (or
+ * suspends again). Meanwhile the thread serves other connections. fn is called exactly once even when
+ * the client has gone away: then r->gone is set, resp_* only record the status and fn must not read
+ * headers or query arguments; it still frees what arg owns. The work must finish: a suspended request
+ * delays shutdown until resumed. */
+void req_suspend(struct req *r, req_resume_fn fn, void *arg);
+void req_resume(struct req *r);
 
 #endif

@@ -31,6 +31,11 @@ static int queue(struct req *r, int status, struct MHD_Response *resp, const cha
 {
 	if (!resp)
 		return -1;
+	if (r->gone) { /* a continuation after the client left: nothing to send to */
+		MHD_destroy_response(resp);
+		r->status = status;
+		return 0;
+	}
 	if (content_type)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);

@@ -11,12 +11,23 @@
  * request state, then reads the body, then dispatches on the final call. The completion callback writes
  * the access-log line, records metrics and frees the state; it also keeps the in-flight count that
  * http_drain() waits on.
+ *
+ * A handler may suspend its request (req_suspend) instead of answering: once the handler has returned
+ * the connection leaves the thread's event loop until req_resume, after which libmicrohttpd calls the
+ * access handler again and the continuation answers. The hand-over between the HTTP thread and the
+ * thread that resumes is a small state machine (enum suspend_state) under one lock, which is only held
+ * across MHD_suspend_connection, so that libmicrohttpd never sees a resume before its suspend, a resume
+ * that comes before the handler has returned skips the suspension, and a request whose client leaves
+ * between resume and continuation still runs its continuation (to free what it owns). http_stop waits
+ * for every suspended request to be resumed, as libmicrohttpd must not be stopped with suspended
+ * connections.
  */
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +48,17 @@ struct http_server {
 	struct MHD_Daemon *daemon;
 	int port;
 	_Atomic long inflight;
+	_Atomic long suspended; /* between req_suspend and the continuation's start */
+	pthread_mutex_t suspend_lock; /* guards req.suspend_state */
+};
+
+enum suspend_state {
+	SUSPEND_NONE,     /* not suspended (or the continuation is running) */
+	SUSPEND_PENDING,  /* req_suspend called, the handler has not returned yet */
+	SUSPEND_EARLY,    /* req_resume came while still PENDING: continue without suspending */
+	SUSPEND_WAITING,  /* the connection is suspended */
+	SUSPEND_RESUMED,  /* resumed: the continuation runs on libmicrohttpd's next call */
+	SUSPEND_ORPHANED, /* the connection closed while WAITING: req_resume finishes and frees */
 };
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -255,6 +277,16 @@ static int dispatch(struct http_server *s, struct req *r)
 	return r->route->handler(r);
 }
 
+/* Runs a suspended request's continuation once; it may call req_suspend again. */
+static void run_continuation(struct http_server *s, struct req *r)
+{
+	req_resume_fn fn = r->on_resume;
+	r->on_resume = NULL;
+	r->suspend_state = SUSPEND_NONE; /* no other thread looks at r from here on */
+	atomic_fetch_sub(&s->suspended, 1);
+	fn(r, r->resume_arg);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size,
 				  void **con_cls)
@@ -275,15 +307,62 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (r->status)
+	if (r->on_resume) /* resumed after req_suspend */
+		run_continuation(s, r);
+	else if (r->status)
 		return MHD_YES;
-	dispatch(s, r);
+	else
+		dispatch(s, r);
+	/* A handler or continuation that suspended: suspend now that it has returned, unless the work
+	 * already finished, in which case the continuation runs at once (and may suspend again). */
+	while (r->on_resume) {
+		pthread_mutex_lock(&s->suspend_lock);
+		if (r->suspend_state == SUSPEND_PENDING) {
+			r->suspend_state = SUSPEND_WAITING;
+			MHD_suspend_connection(conn);
+			pthread_mutex_unlock(&s->suspend_lock);
+			return MHD_YES;
+		}
+		pthread_mutex_unlock(&s->suspend_lock); /* SUSPEND_EARLY */
+		run_continuation(s, r);
+	}
 	if (!r->status) {
 		/* a handler that forgot to answer, or a queue failure: never leave the client hanging */
 		log_msg(s->cfg.log, LOG_ERROR, "http", "no response queued for %s %s", r->method, r->path);
 		return MHD_NO;
 	}
 	return MHD_YES;
+}
+
+void req_suspend(struct req *r, req_resume_fn fn, void *arg)
+{
+	struct http_server *s = r->server;
+	r->on_resume = fn;
+	r->resume_arg = arg;
+	atomic_fetch_add(&s->suspended, 1);
+	pthread_mutex_lock(&s->suspend_lock);
+	r->suspend_state = SUSPEND_PENDING;
+	pthread_mutex_unlock(&s->suspend_lock);
+}
+
+void req_resume(struct req *r)
+{
+	struct http_server *s = r->server;
+	struct MHD_Connection *conn = r->conn;
+	pthread_mutex_lock(&s->suspend_lock);
+	int state = r->suspend_state;
+	if (state == SUSPEND_PENDING)
+		r->suspend_state = SUSPEND_EARLY;
+	else if (state == SUSPEND_WAITING)
+		r->suspend_state = SUSPEND_RESUMED;
+	pthread_mutex_unlock(&s->suspend_lock);
+	if (state == SUSPEND_WAITING) {
+		MHD_resume_connection(conn); /* r may be gone once this returns */
+	} else if (state == SUSPEND_ORPHANED) {
+		/* the completion callback has logged and left r to us */
+		run_continuation(s, r);
+		req_free(r);
+	}
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -295,6 +374,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!r)
 		return;
 	*con_cls = NULL;
+	pthread_mutex_lock(&s->suspend_lock);
+	int state = r->suspend_state;
+	if (state == SUSPEND_WAITING) /* libmicrohttpd says it does not close these; if it ever does */
+		r->suspend_state = SUSPEND_ORPHANED;
+	pthread_mutex_unlock(&s->suspend_lock);
 	double dur = clock_mono() - r->t_start;
 	int status = r->status ? r->status : 499; /* client went away before an answer */
 	metrics_request(s->cfg.metrics, r->route_index, status, dur);
@@ -308,8 +392,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			json_object_set_new(f, "terminated", json_integer((json_int_t)toe));
 		log_fields(s->cfg.log, LOG_INFO, "http", "request", f);
 	}
-	req_free(r);
 	atomic_fetch_sub(&s->inflight, 1);
+	if (r->on_resume) { /* a continuation is still owed: it frees what the handler left to it */
+		r->gone = true;
+		r->conn = NULL;
+		r->method = "";
+		if (state == SUSPEND_WAITING)
+			return; /* req_resume runs it and frees r */
+		run_continuation(s, r);
+	}
+	req_free(r);
 }
 
 static int resolve(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len, char *errbuf,
@@ -340,11 +432,10 @@ struct http_server *http_start(const struct http_config *cfg, char *errbuf, size
 		return NULL;
 	}
 	s->cfg = *cfg;
-	if (resolve(cfg->host, cfg->port, &ss, &sslen, errbuf, errlen) != 0) {
-		free(s);
-		return NULL;
-	}
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	pthread_mutex_init(&s->suspend_lock, NULL);
+	if (resolve(cfg->host, cfg->port, &ss, &sslen, errbuf, errlen) != 0)
+		goto fail;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
@@ -358,12 +449,15 @@ struct http_server *http_start(const struct http_config *cfg, char *errbuf, size
 	if (!s->daemon) {
 		snprintf(errbuf, errlen, "cannot listen on %s:%d (address in use, or no permission?)", cfg->host,
 			 cfg->port);
-		free(s);
-		return NULL;
+		goto fail;
 	}
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = di ? di->port : cfg->port;
 	return s;
+fail:
+	pthread_mutex_destroy(&s->suspend_lock);
+	free(s);
+	return NULL;
 }
 
 int http_port(const struct http_server *s)
@@ -388,6 +482,15 @@ void http_stop(struct http_server *s)
 {
 	if (!s)
 		return;
+	/* Suspended requests wait for work that always finishes (a database commit): let them. */
+	for (int waited_ms = 0; atomic_load(&s->suspended) > 0; waited_ms += 5) {
+		if (waited_ms % 5000 == 1000)
+			log_msg(s->cfg.log, LOG_WARN, "http", "waiting for %ld suspended requests before stopping",
+				atomic_load(&s->suspended));
+		struct timespec ts = {0, 5 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
 	MHD_stop_daemon(s->daemon);
+	pthread_mutex_destroy(&s->suspend_lock);
 	free(s);
 }

@@ -765,8 +765,15 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 		min_covered++;
 	if (min_covered == 0)
 		min_covered = 1;
-	rc = store_chunk_search(st, bot->tenant_id, bot->bot_id, w->words, w->nwords, min_covered, SEARCH_HITS,
-				w->hits, &w->nhits);
+	struct rag_index *ix = rag_cache_get(bot->index_cache, t, st, bot->tenant_id, bot->bot_id,
+					     bot->knowledge_version);
+	if (ix) {
+		rc = rag_index_search(ix, t, w->words, w->nwords, min_covered, SEARCH_HITS, w->hits, &w->nhits);
+		rag_index_release(ix);
+	} else {
+		rc = store_chunk_search(st, bot->tenant_id, bot->bot_id, w->words, w->nwords, min_covered,
+					SEARCH_HITS, w->hits, &w->nhits);
+	}
 	if (rc != STORE_OK)
 		goto out;
 	if (w->nhits > SEARCH_HITS)

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 
+#include "rag/index.h"
 #include "rag/terms.h"
 #include "store/store.h"
 
@@ -53,6 +54,8 @@ struct answer_bot {
 	const char *response_style;  /* professional | friendly | technical | casual; friendly, casual: "du" */
 	const char *fallback_message;
 	double min_score;            /* 0 for the default (0.5) */
+	int64_t knowledge_version;   /* the bot row's, to pick the right cached index */
+	struct rag_cache *index_cache; /* optional: search in memory when the bot's index is cached */
 };
 
 /* Answers `question` (UTF-8, already validated as 1–2000 characters). Returns 0 and fills `out` (clear

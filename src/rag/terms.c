@@ -7,7 +7,8 @@
  *
  * Cost: the splitter walks the text once; each word is folded and stemmed in stack buffers, with no
  * allocation. ASCII words skip ICU entirely. The only shared state is the ICU case map (read-only after
- * terms_new) and the list of per-thread stemmers (touched once per thread).
+ * terms_new) and the list of per-thread stemmers (touched once per thread); each thread keeps its own
+ * cache of stems.
  */
 #include "rag/terms.h"
 
@@ -28,12 +29,27 @@
 /* Case folding grows text by at most a factor of three (U+0390 → three code points). */
 #define FOLD_MAX (3 * SURFACE_MAX)
 
+/* Stemming is most of the cost of tokenizing (the Snowball German stemmer runs a few hundred
+ * nanoseconds per word), and the words of one bot's knowledge and questions repeat. Each thread keeps a
+ * direct-mapped cache of folded word → stem: a hit costs a hash and a compare. Words longer than
+ * STEM_KEY_MAX bytes are stemmed every time. */
+#define STEM_CACHE 4096 /* entries per thread, a power of two: 4096 × 48 bytes = 192 KiB */
+#define STEM_KEY_MAX 23
+
+struct stem_entry {
+	uint8_t klen; /* 0: empty */
+	uint8_t vlen;
+	char key[STEM_KEY_MAX];
+	char val[STEM_KEY_MAX];
+};
+
 /* One stemmer per thread that has used this struct terms. Linked into the owner's list so that
  * terms_free can delete the stemmers of threads that are still alive. */
 struct terms_slot {
 	struct sb_stemmer *stemmer;
 	struct terms *owner;
 	struct terms_slot *prev, *next;
+	struct stem_entry cache[STEM_CACHE];
 };
 
 struct terms {
@@ -63,13 +79,13 @@ static void slot_destroy(void *p)
 	free(s);
 }
 
-/* The calling thread's stemmer, made on first use. NULL when memory runs out. */
-static struct sb_stemmer *thread_stemmer(struct terms *t)
+/* The calling thread's stemmer and stem cache, made on first use. NULL when memory runs out. */
+static struct terms_slot *thread_slot(struct terms *t)
 {
 	struct terms_slot *s = pthread_getspecific(t->key);
 
 	if (s)
-		return s->stemmer;
+		return s;
 	s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;
@@ -85,7 +101,7 @@ static struct sb_stemmer *thread_stemmer(struct terms *t)
 		t->slots->prev = s;
 	t->slots = s;
 	pthread_mutex_unlock(&t->lock);
-	return s->stemmer;
+	return s;
 fail:
 	if (s->stemmer)
 		sb_stemmer_delete(s->stemmer);
@@ -111,7 +127,7 @@ struct terms *terms_new(void)
 		goto fail;
 	have_key = true;
 	/* Making the creating thread's stemmer now reports a missing German stemmer here, not later. */
-	if (!thread_stemmer(t))
+	if (!thread_slot(t))
 		goto fail;
 	return t;
 fail:
@@ -237,11 +253,47 @@ static size_t transliterate(const uint8_t *w, int32_t n, char out[TERMS_WORD_MAX
 	return len;
 }
 
-/* The shared tail of terms_tokenize and terms_normalize_word. `w` holds only word characters
- * (word_char) and is at most SURFACE_MAX bytes; `ascii` and `digit` describe it. `*stemmer` caches the
- * thread's stemmer across calls (NULL at first). Returns the term length (0: no term), or -1 when
+/* Stems `flat` (len bytes) into out through the thread's cache. Returns the term length, or -1 when
  * memory runs out. */
-static int normalize(struct terms *t, struct sb_stemmer **stemmer, const char *w, size_t n, bool ascii,
+static int stem(struct terms_slot *slot, const char *flat, size_t len, char out[TERMS_WORD_MAX + 1])
+{
+	struct stem_entry *e = NULL;
+
+	if (len <= STEM_KEY_MAX) {
+		uint32_t h = 2166136261u; /* FNV-1a */
+		for (size_t i = 0; i < len; i++)
+			h = (h ^ (uint8_t)flat[i]) * 16777619u;
+		e = &slot->cache[h & (STEM_CACHE - 1)];
+		if (e->klen == len && !memcmp(e->key, flat, len)) {
+			memcpy(out, e->val, e->vlen);
+			out[e->vlen] = '\0';
+			return e->vlen;
+		}
+	}
+	const sb_symbol *st = sb_stemmer_stem(slot->stemmer, (const sb_symbol *)flat, (int)len);
+	if (!st)
+		return -1;
+	int slen = sb_stemmer_length(slot->stemmer);
+	if (slen <= 0 || slen > TERMS_WORD_MAX) { /* keep the word unstemmed */
+		st = (const sb_symbol *)flat;
+		slen = (int)len;
+	}
+	memcpy(out, st, (size_t)slen);
+	out[slen] = '\0';
+	if (e && slen <= STEM_KEY_MAX) {
+		e->klen = (uint8_t)len;
+		e->vlen = (uint8_t)slen;
+		memcpy(e->key, flat, len);
+		memcpy(e->val, out, (size_t)slen);
+	}
+	return slen;
+}
+
+/* The shared tail of terms_tokenize and terms_normalize_word. `w` holds only word characters
+ * (word_char) and is at most SURFACE_MAX bytes; `ascii` and `digit` describe it. `*slot` caches the
+ * thread's slot across calls (NULL at first). Returns the term length (0: no term), or -1 when
+ * memory runs out. */
+static int normalize(struct terms *t, struct terms_slot **slot, const char *w, size_t n, bool ascii,
 		     bool digit, char out[TERMS_WORD_MAX + 1])
 {
 	char flat[TERMS_WORD_MAX + 1];
@@ -275,20 +327,9 @@ static int normalize(struct terms *t, struct sb_stemmer **stemmer, const char *w
 	}
 
 	if (!digit) {
-		const sb_symbol *stem;
-		int slen;
-
-		if (!*stemmer && !(*stemmer = thread_stemmer(t)))
+		if (!*slot && !(*slot = thread_slot(t)))
 			return -1;
-		stem = sb_stemmer_stem(*stemmer, (const sb_symbol *)flat, (int)len);
-		if (!stem)
-			return -1;
-		slen = sb_stemmer_length(*stemmer);
-		if (slen > 0 && slen <= TERMS_WORD_MAX) {
-			memcpy(out, stem, (size_t)slen);
-			out[slen] = '\0';
-			return slen;
-		}
+		return stem(*slot, flat, len, out);
 	}
 	memcpy(out, flat, len);
 	out[len] = '\0';
@@ -301,7 +342,7 @@ size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char 
 {
 	const uint8_t *s = (const uint8_t *)word;
 	char w[SURFACE_MAX];
-	struct sb_stemmer *stemmer = NULL;
+	struct terms_slot *slot = NULL;
 	size_t n = 0;
 	bool ascii = true, digit = false;
 	int64_t i = 0, end = (int64_t)len;
@@ -322,7 +363,7 @@ size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char 
 		ascii = ascii && c < 0x80;
 		digit = digit || u_isdigit(c);
 	}
-	rc = normalize(t, &stemmer, w, n, ascii, digit, out);
+	rc = normalize(t, &slot, w, n, ascii, digit, out);
 	if (rc <= 0) {
 		out[0] = '\0';
 		return 0;
@@ -336,7 +377,7 @@ int terms_tokenize(void *ctx, const char *text, size_t len, store_term_fn emit, 
 {
 	struct terms *t = ctx;
 	const uint8_t *s = (const uint8_t *)text;
-	struct sb_stemmer *stemmer = NULL;
+	struct terms_slot *slot = NULL;
 	int64_t i = 0, end = (int64_t)len;
 
 	while (i < end) {
@@ -392,7 +433,7 @@ int terms_tokenize(void *ctx, const char *text, size_t len, store_term_fn emit, 
 		}
 		if (stop - start > SURFACE_MAX)
 			continue;
-		rc = normalize(t, &stemmer, text + start, (size_t)(stop - start), ascii, digit, term);
+		rc = normalize(t, &slot, text + start, (size_t)(stop - start), ascii, digit, term);
 		if (rc < 0)
 			return -1;
 		if (rc == 0)

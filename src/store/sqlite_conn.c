@@ -309,34 +309,83 @@ static void *writer_main(void *arg)
 		s->head = s->tail = NULL;
 		pthread_mutex_unlock(&s->queue_lock);
 		run_batch(c, batch);
+		struct write_op *async = NULL;
 		pthread_mutex_lock(&s->queue_lock);
 		for (struct write_op *op = batch, *next; op; op = next) {
-			next = op->next; /* op lives on its caller's stack: read before marking done */
+			next = op->next; /* a waited-for op lives on its caller's stack: read before marking done */
+			if (op->on_done) {
+				op->next = async;
+				async = op;
+				continue;
+			}
 			op->done = true;
+			pthread_cond_signal(&op->done_cond); /* wakes its caller alone, not every waiter */
 		}
-		pthread_cond_broadcast(&s->done_cond);
+		if (async) {
+			pthread_mutex_unlock(&s->queue_lock); /* a callback may queue more work */
+			while (async) {
+				struct write_op *op = async;
+				async = op->next;
+				op->on_done(op->done_ud, op->rc);
+				free(op);
+			}
+			pthread_mutex_lock(&s->queue_lock);
+		}
 	}
 	pthread_mutex_unlock(&s->queue_lock);
 	return NULL;
 }
 
-int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg)
+/* Appends an op to the queue (lock held) and wakes the writer. */
+static void enqueue(struct sqlite_store *s, struct write_op *op)
 {
-	struct write_op op = {.fn = fn, .arg = arg, .rc = STORE_ERROR};
+	if (s->tail)
+		s->tail->next = op;
+	else
+		s->head = op;
+	s->tail = op;
+	pthread_cond_signal(&s->queue_cond);
+}
+
+void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud)
+{
+	struct write_op *op = calloc(1, sizeof *op);
+	if (!op) {
+		done(ud, STORE_NOMEM);
+		return;
+	}
+	op->fn = fn;
+	op->arg = arg;
+	op->rc = STORE_ERROR;
+	op->on_done = done;
+	op->done_ud = ud;
 	pthread_mutex_lock(&s->queue_lock);
 	if (s->stop) {
 		pthread_mutex_unlock(&s->queue_lock);
+		free(op);
+		done(ud, STORE_ERROR);
+		return;
+	}
+	enqueue(s, op);
+	pthread_mutex_unlock(&s->queue_lock);
+}
+
+int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg)
+{
+	struct write_op op = {.fn = fn, .arg = arg, .rc = STORE_ERROR};
+	if (pthread_cond_init(&op.done_cond, NULL) != 0)
+		return STORE_ERROR;
+	pthread_mutex_lock(&s->queue_lock);
+	if (s->stop) {
+		pthread_mutex_unlock(&s->queue_lock);
+		pthread_cond_destroy(&op.done_cond);
 		return STORE_ERROR;
 	}
-	if (s->tail)
-		s->tail->next = &op;
-	else
-		s->head = &op;
-	s->tail = &op;
-	pthread_cond_signal(&s->queue_cond);
+	enqueue(s, &op);
 	while (!op.done)
-		pthread_cond_wait(&s->done_cond, &s->queue_lock);
+		pthread_cond_wait(&op.done_cond, &s->queue_lock);
 	pthread_mutex_unlock(&s->queue_lock);
+	pthread_cond_destroy(&op.done_cond);
 	return op.rc;
 }
 
@@ -352,7 +401,6 @@ int sqlite_store_init(struct sqlite_store *s, const struct store_opts *opts, cha
 	pthread_mutex_init(&s->conns_lock, NULL);
 	pthread_mutex_init(&s->queue_lock, NULL);
 	pthread_cond_init(&s->queue_cond, NULL);
-	pthread_cond_init(&s->done_cond, NULL);
 	if (pthread_key_create(&s->key, conn_release) != 0) {
 		snprintf(errbuf, errlen, "out of thread keys");
 		return -1;
@@ -392,6 +440,5 @@ void sqlite_store_fini(struct sqlite_store *s)
 	pthread_mutex_destroy(&s->conns_lock);
 	pthread_mutex_destroy(&s->queue_lock);
 	pthread_cond_destroy(&s->queue_cond);
-	pthread_cond_destroy(&s->done_cond);
 	free(s->path);
 }

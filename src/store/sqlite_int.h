@@ -38,6 +38,7 @@ enum stmt_id {
 	S_BOT_GET,
 	S_BOT_GET_PUBLIC,
 	S_BOT_UPDATE,
+	S_BOT_BUMP,
 	S_BOT_RID,
 	S_BOT_LIST,
 	S_BOT_DEL_FTS,
@@ -56,6 +57,7 @@ enum stmt_id {
 	S_SOURCE_DEL_CHUNKS,
 	S_SOURCE_DELETE,
 	S_SEARCH,
+	S_CHUNK_LIST,
 	S_CONV_INSERT,
 	S_MSG_INSERT,
 	S_CONV_TOUCH,
@@ -85,6 +87,9 @@ struct write_op {
 	void *arg;
 	int rc;
 	bool done;
+	pthread_cond_t done_cond; /* signalled when `done` is set (one waiter: the op's caller) */
+	store_done_fn on_done;    /* set for ops nobody waits for (heap-allocated, freed by the writer) */
+	void *done_ud;
 	struct write_op *next;
 };
 
@@ -96,7 +101,6 @@ struct sqlite_store {
 	struct conn *conns;
 	pthread_mutex_t queue_lock; /* guards the writer queue and `stop` */
 	pthread_cond_t queue_cond;  /* work arrived */
-	pthread_cond_t done_cond;   /* a batch committed */
 	struct write_op *head, *tail;
 	bool stop, writer_running;
 	pthread_t writer;
@@ -109,6 +113,9 @@ void sqlite_store_fini(struct sqlite_store *s);
 
 /* The calling thread's connection, opened on first use; NULL on failure (logged). */
 struct conn *sqlite_conn(struct sqlite_store *s);
+/* Runs `fn` in the writer's next batch without waiting: done(ud, rc) is called on the writer thread
+ * after the commit (or at once with STORE_NOMEM / STORE_ERROR when it cannot be queued). */
+void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud);
 /* Runs `fn` in the writer's next batch and waits for the commit. */
 int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg);
 

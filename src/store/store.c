@@ -293,6 +293,38 @@ int store_exchange_save(struct store *st, const struct store_exchange *x)
 	TIMED(st, "exchange_save", st->ops->exchange_save(st, x));
 }
 
+/* Times an asynchronous call from its start to its completion, like TIMED does for waiting ones. */
+struct timed_done {
+	struct store *st;
+	const char *name;
+	store_done_fn done;
+	void *ud;
+	double t0;
+};
+
+static void timed_done_fn(void *p, int rc)
+{
+	struct timed_done *t = p;
+	t->st->opts.on_timing(t->st->opts.timing_ud, t->name, now_s() - t->t0);
+	t->done(t->ud, rc);
+	free(t);
+}
+
+void store_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud)
+{
+	if (!st->ops->exchange_save_async) {
+		done(ud, store_exchange_save(st, x));
+		return;
+	}
+	struct timed_done *t = st->opts.on_timing ? malloc(sizeof *t) : NULL;
+	if (t) {
+		*t = (struct timed_done){st, "exchange_save", done, ud, now_s()};
+		done = timed_done_fn;
+		ud = t;
+	}
+	st->ops->exchange_save_async(st, x, done, ud);
+}
+
 int store_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id)
 {
 	TIMED(st, "conversation_exists", st->ops->conversation_exists(st, tenant_id, bot_id, conv_id));

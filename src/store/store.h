@@ -147,7 +147,8 @@ void store_hit_clear(struct store_hit *h);
 
 /* Every chunk of a bot, in chunk id order: emit(ud, chunk) per chunk; a non-zero return stops the walk
  * and is returned. STORE_NOTFOUND when the bot is not the tenant's. The strings are only valid during
- * the call. Reads one consistent snapshot. */
+ * the call. Reads one consistent snapshot. emit may call the store, except store_chunk_list itself
+ * (the SQLite backend reuses the statement of the walk). */
 struct store_chunk_row {
 	int64_t chunk_id;
 	const char *title; /* source title */
@@ -186,6 +187,13 @@ struct store_exchange {
 
 /* Stores a question and its answer (and the conversation when new) in one transaction. */
 int store_exchange_save(struct store *st, const struct store_exchange *x);
+
+/* Completion of a write that was not waited for: rc is what the waiting call would have returned. */
+typedef void (*store_done_fn)(void *ud, int rc);
+/* store_exchange_save without waiting for the commit: done(ud, rc) is called exactly once, after the
+ * commit or the failure — on the SQLite writer thread, or (PostgreSQL) before this returns. `x` and its
+ * strings must stay valid until then. Lets an HTTP thread serve other requests meanwhile. */
+void store_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud);
 /* STORE_OK when the conversation exists for this bot (and tenant). */
 int store_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
 /* Number of messages in a conversation (tests and dashboards). */

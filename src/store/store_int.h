@@ -47,6 +47,9 @@ struct store_ops {
 			  void *ud);
 
 	int (*exchange_save)(struct store *st, const struct store_exchange *x);
+	/* optional: backends without it run exchange_save and call done before returning */
+	void (*exchange_save_async)(struct store *st, const struct store_exchange *x, store_done_fn done,
+				    void *ud);
 	int (*conversation_exists)(struct store *st, const char *tenant_id, const char *bot_id,
 				   const char *conv_id);
 	int (*conversation_count_messages)(struct store *st, const char *tenant_id, const char *conv_id, int *n);

@@ -18,10 +18,13 @@
  * JSON line on stderr (the store has no logger of its own). NOTICE-level server chatter is dropped.
  *
  * Consistency: every write that touches several rows runs in BEGIN … COMMIT and rolls back on any failure.
- * Writers that add rows under a bot (sources, chunks, conversations, messages, analytics) first take
- * FOR KEY SHARE on the bot row; bot_delete deletes that row first. So a delete waits for writers in
- * flight, and a writer that comes after the delete finds no bot: nothing is left behind under a deleted
- * bot.
+ * Writers that add rows under a bot (conversations, messages, analytics) first take FOR KEY SHARE on the
+ * bot row; source create and delete first raise bots.knowledge_version, whose UPDATE holds the stronger
+ * FOR NO KEY UPDATE on the row until commit (so the version moves with the chunks, and two source
+ * changes of one bot run one after the other; chats, which take FOR KEY SHARE, are not held up);
+ * bot_delete deletes that row first. So a delete waits for writers in flight, and a writer that comes
+ * after the delete finds no bot: nothing is left behind under a deleted bot. Every writer locks the bot
+ * row before any row under it, so writers of one bot cannot deadlock each other.
  *
  * Full text: chunks.tsv = setweight(to_tsvector('simple', heading terms), 'A') || to_tsvector('simple',
  * text terms), where the terms come from the tokenize hook in the store options and are joined by spaces
@@ -70,6 +73,7 @@ enum pg_q {
 	Q_BOT_UPDATE,
 	Q_BOT_RID,
 	Q_BOT_LOCK,
+	Q_BOT_BUMP,
 	Q_BOT_LIST_FIRST,
 	Q_BOT_LIST_AFTER,
 	Q_BOT_DELETE,
@@ -85,6 +89,7 @@ enum pg_q {
 	Q_SOURCE_DELETE,
 	Q_SOURCE_DEL_CHUNKS,
 	Q_CHUNK_SEARCH,
+	Q_CHUNK_LIST,
 	Q_CONV_CREATE,
 	Q_CONV_TOUCH,
 	Q_MSG_CREATE,
@@ -101,7 +106,7 @@ struct pg_stmt {
 };
 
 /* Columns every bot query returns, in this order (see bot_from_row). */
-#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at"
+#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
 /* Columns every source query returns, in this order (see source_from_row). */
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
 
@@ -149,6 +154,12 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 			  6},
 	[Q_BOT_RID] = {"bot_rid", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2", 2},
 	[Q_BOT_LOCK] = {"bot_lock", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE", 2},
+	/* First statement of a source create or delete: raises the bot's knowledge version and locks the
+	 * row (FOR NO KEY UPDATE) until commit; see "Consistency" above. */
+	[Q_BOT_BUMP] = {"bot_bump",
+			"UPDATE bots SET knowledge_version = knowledge_version + 1 "
+			"WHERE tenant_id = $1 AND id = $2 RETURNING rid",
+			2},
 	[Q_BOT_LIST_FIRST] = {"bot_list_first",
 			      "SELECT " BOT_COLS " FROM bots WHERE tenant_id = $1 "
 			      "ORDER BY created_at DESC, id DESC LIMIT $2",
@@ -209,6 +220,14 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 			    "WHERE c.tenant_id = $1 AND c.bot_id = $2 AND c.tsv @@ q.q "
 			    "ORDER BY rank DESC, c.id LIMIT $4",
 			    5},
+	/* One statement, so one snapshot: the bot row (ownership) and its chunks. A bot without chunks
+	 * gives one row with a NULL chunk id; no row at all means the bot is not the tenant's. */
+	[Q_CHUNK_LIST] = {"chunk_list",
+			  "SELECT c.id, coalesce(s.title, ''), c.heading, c.text FROM bots b "
+			  "LEFT JOIN chunks c ON c.tenant_id = b.tenant_id AND c.bot_id = b.id "
+			  "LEFT JOIN sources s ON s.tenant_id = c.tenant_id AND s.id = c.source_id "
+			  "WHERE b.tenant_id = $1 AND b.id = $2 ORDER BY c.id",
+			  2},
 
 	[Q_CONV_CREATE] = {"conv_create",
 			   "INSERT INTO conversations (id, tenant_id, bot_id, channel, created_at, last_message_at) "
@@ -569,6 +588,7 @@ static int bot_from_row(const PGresult *r, int row, struct store_bot *out)
 	b.active = PQgetvalue(r, row, 4)[0] == 't';
 	b.created_at = col_i64(r, row, 5);
 	b.updated_at = col_i64(r, row, 6);
+	b.knowledge_version = col_i64(r, row, 7);
 	if (!ok) {
 		store_bot_clear(&b);
 		return STORE_NOMEM;
@@ -1094,12 +1114,13 @@ static int bot_check(struct pg_conn *c, const char *tenant_id, const char *bot_i
 	return rc;
 }
 
-/* Inside a transaction: locks the bot row against deletion (FOR KEY SHARE) and gives its rid. */
-static int bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
+/* Runs Q_BOT_LOCK or Q_BOT_BUMP (both return the rid of the tenant's bot, and no row when the bot is
+ * not the tenant's: STORE_NOTFOUND). *rid gets the rid when rid is not NULL. */
+static int bot_row_lock(struct pg_conn *c, enum pg_q q, const char *tenant_id, const char *bot_id, int64_t *rid)
 {
 	const char *p[] = {tenant_id, bot_id};
 	int rc;
-	PGresult *res = pg_exec(c, Q_BOT_LOCK, p, NULL, NULL, &rc);
+	PGresult *res = pg_exec(c, q, p, NULL, NULL, &rc);
 	if (!res)
 		return rc;
 	if (PQntuples(res) == 0) {
@@ -1109,6 +1130,20 @@ static int bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id
 	}
 	PQclear(res);
 	return rc;
+}
+
+/* Inside a transaction: locks the bot row against deletion (FOR KEY SHARE) and gives its rid. */
+static int bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
+{
+	return bot_row_lock(c, Q_BOT_LOCK, tenant_id, bot_id, rid);
+}
+
+/* Inside a transaction, before anything else it changes: raises the bot's knowledge_version and so
+ * locks its row (FOR NO KEY UPDATE) until commit; gives its rid. The version commits or rolls back with
+ * the source change. */
+static int bot_bump(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
+{
+	return bot_row_lock(c, Q_BOT_BUMP, tenant_id, bot_id, rid);
 }
 
 /* ---- sources and chunks -------------------------------------------------------------------------- */
@@ -1126,7 +1161,7 @@ static int pg_source_create(struct store *st, const char *tenant_id, const struc
 		return rc;
 	if ((rc = tx_begin(c)) != STORE_OK)
 		goto out;
-	if ((rc = bot_lock(c, tenant_id, s->bot_id, &rid)) != STORE_OK)
+	if ((rc = bot_bump(c, tenant_id, s->bot_id, &rid)) != STORE_OK)
 		goto end;
 	const char *psrc[] = {s->id, tenant_id, s->bot_id, s->kind, s->title, s->status, num(&nchars, s->chars),
 			     num(&ncount, s->chunks), num(&ncreated, s->created_at), num(&nupdated, s->updated_at)};
@@ -1214,7 +1249,10 @@ static int pg_source_delete(struct store *st, const char *tenant_id, const char 
 		return rc;
 	if ((rc = tx_begin(c)) != STORE_OK)
 		goto out;
-	rc = pg_cmd(c, Q_SOURCE_DELETE, p, &affected);
+	/* the bot row first, as in every writer (see "Consistency" above) */
+	rc = bot_bump(c, tenant_id, bot_id, NULL);
+	if (rc == STORE_OK)
+		rc = pg_cmd(c, Q_SOURCE_DELETE, p, &affected);
 	if (rc == STORE_OK && affected == 0)
 		rc = STORE_NOTFOUND;
 	if (rc == STORE_OK)
@@ -1277,6 +1315,35 @@ done:
 	PQclear(res);
 	free(all.p);
 	free(each.p);
+	return rc;
+}
+
+/* Every chunk of the bot in id order, from one query (one snapshot; see Q_CHUNK_LIST). The whole result
+ * is read before the first emit (a 1,000-chunk bot is about 1 MB) and the connection is back in the
+ * pool by then, so emit may use the store. The row strings live in the result, freed on return. */
+static int pg_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit,
+			 void *ud)
+{
+	const char *p[] = {tenant_id, bot_id};
+	PGresult *res = NULL;
+	int rc = pg_one(pg_of(st), Q_CHUNK_LIST, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	int got = PQntuples(res);
+	if (got == 0)
+		rc = STORE_NOTFOUND;
+	for (int i = 0; i < got && rc == STORE_OK; i++) {
+		if (PQgetisnull(res, i, 0))
+			continue; /* a bot without chunks */
+		struct store_chunk_row row = {
+			.chunk_id = col_i64(res, i, 0),
+			.title = PQgetvalue(res, i, 1),
+			.heading = PQgetvalue(res, i, 2),
+			.text = PQgetvalue(res, i, 3),
+		};
+		rc = emit(ud, &row);
+	}
+	PQclear(res);
 	return rc;
 }
 
@@ -1386,6 +1453,7 @@ static const struct store_ops pg_ops = {
 	.source_list = pg_source_list,
 	.source_delete = pg_source_delete,
 	.chunk_search = pg_chunk_search,
+	.chunk_list = pg_chunk_list,
 	.exchange_save = pg_exchange_save,
 	.conversation_exists = pg_conversation_exists,
 	.conversation_count_messages = pg_conversation_count_messages,

@@ -15,7 +15,7 @@
 
 #include "store/sqlite_int.h"
 
-#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at"
+#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
 
 const char *const sqlite_stmt_sql[S__COUNT] = {
@@ -37,6 +37,8 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_BOT_GET_PUBLIC] = "SELECT " BOT_COLS " FROM bots WHERE id = ?1",
 	[S_BOT_UPDATE] = "UPDATE bots SET name = ?3, config = ?4, active = ?5, updated_at = ?6 "
 			 "WHERE id = ?1 AND tenant_id = ?2",
+	/* every source create and delete, in its own transaction body (see bots.knowledge_version) */
+	[S_BOT_BUMP] = "UPDATE bots SET knowledge_version = knowledge_version + 1 WHERE id = ?1 AND tenant_id = ?2",
 	[S_BOT_RID] = "SELECT rid FROM bots WHERE id = ?1 AND tenant_id = ?2",
 	[S_BOT_LIST] = "SELECT " BOT_COLS " FROM bots WHERE tenant_id = ?1 "
 		       "AND (?2 IS NULL OR created_at < ?3 OR (created_at = ?3 AND id < ?2)) "
@@ -68,8 +70,14 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 		     " WHERE chunks_fts MATCH ?1 AND rank MATCH 'bm25(0.0, 2.0, 1.0)' ORDER BY rank LIMIT ?3) f "
 		     "JOIN chunks c ON c.id = f.id JOIN sources s ON s.id = c.source_id "
 		     "WHERE c.tenant_id = ?4 AND c.bot_id = ?5 ORDER BY f.r",
+	/* One statement, so one snapshot: the bot row (ownership) and its chunks. A bot without chunks
+	 * gives one row with a NULL chunk id; no row at all means the bot is not the tenant's. */
+	[S_CHUNK_LIST] = "SELECT c.id, coalesce(s.title, ''), c.heading, c.text FROM bots b "
+			 "LEFT JOIN chunks c ON c.bot_id = b.id AND c.tenant_id = b.tenant_id "
+			 "LEFT JOIN sources s ON s.id = c.source_id "
+			 "WHERE b.id = ?1 AND b.tenant_id = ?2 ORDER BY c.id",
 	[S_CONV_INSERT] = "INSERT INTO conversations(id, tenant_id, bot_id, channel, status, message_count, "
-			  "created_at, last_message_at) VALUES(?1, ?2, ?3, ?4, 'open', 0, ?5, ?5)",
+			  "created_at, last_message_at) VALUES(?1, ?2, ?3, ?4, 'open', ?6, ?5, ?5)",
 	[S_MSG_INSERT] = "INSERT INTO messages(id, tenant_id, bot_id, conversation_id, direction, content, meta, "
 			 "latency_ms, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_CONV_TOUCH] = "UPDATE conversations SET message_count = message_count + ?3, last_message_at = ?4 "
@@ -103,6 +111,18 @@ static char *col_dup(sqlite3_stmt *st, int i, bool *ok)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return store_strdup(t ? (const char *)t : "", ok);
+}
+
+/* A text column in place (valid until the statement steps or resets): "" for NULL; *ok turns false
+ * when SQLite ran out of memory converting it. */
+static const char *col_str(struct conn *c, sqlite3_stmt *st, int i, bool *ok)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (t)
+		return (const char *)t;
+	if (sqlite3_errcode(c->db) == SQLITE_NOMEM)
+		*ok = false;
+	return "";
 }
 
 /* ---- lifecycle and migrations ----------------------------------------------------------------------- */
@@ -342,6 +362,7 @@ static int read_bot(sqlite3_stmt *q, struct store_bot *out)
 	b.active = sqlite3_column_int(q, 4) != 0;
 	b.created_at = sqlite3_column_int64(q, 5);
 	b.updated_at = sqlite3_column_int64(q, 6);
+	b.knowledge_version = sqlite3_column_int64(q, 7);
 	if (!ok) {
 		store_bot_clear(&b);
 		return STORE_NOMEM;
@@ -528,6 +549,15 @@ static int insert_chunk(struct conn *c, const char *tenant_id, const char *bot_i
 	return sqlite_run(c, f, NULL);
 }
 
+/* Raises bots.knowledge_version by one. Called last in the transaction bodies that change a bot's
+ * sources, so the counter and the chunks commit (or roll back) together. */
+static int knowledge_bump(struct conn *c, const char *tenant_id, const char *bot_id)
+{
+	int changes = 0;
+	int rc = run_scoped(c, S_BOT_BUMP, bot_id, tenant_id, NULL, &changes);
+	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
+}
+
 struct source_args {
 	const char *tenant_id;
 	const struct store_source *src;
@@ -559,6 +589,8 @@ static int source_create_tx(struct conn *c, void *arg)
 	rc = sqlite_run(c, q, NULL);
 	for (int i = 0; rc == STORE_OK && i < a->nchunks; i++)
 		rc = insert_chunk(c, a->tenant_id, src->bot_id, rid, src->id, &a->chunks[i]);
+	if (rc == STORE_OK)
+		rc = knowledge_bump(c, a->tenant_id, src->bot_id);
 	return rc;
 }
 
@@ -648,13 +680,58 @@ static int source_delete_tx(struct conn *c, void *arg)
 		rc = run_scoped(c, S_SOURCE_DEL_CHUNKS, a->source_id, a->bot_id, a->tenant_id, NULL);
 	if (rc == STORE_OK)
 		rc = run_scoped(c, S_SOURCE_DELETE, a->source_id, a->bot_id, a->tenant_id, &changes);
-	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
+	if (rc == STORE_OK && changes == 0)
+		return STORE_NOTFOUND;
+	if (rc == STORE_OK)
+		rc = knowledge_bump(c, a->tenant_id, a->bot_id);
+	return rc;
 }
 
 static int sq_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id)
 {
 	struct scope_args a = {tenant_id, bot_id, source_id};
 	return sqlite_write(S(st), source_delete_tx, &a);
+}
+
+/* Every chunk of the bot in id order, from one statement (one snapshot; see S_CHUNK_LIST). The row's
+ * strings belong to the statement and are valid until the next step, i.e. during the emit call. */
+static int sq_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit,
+			 void *ud)
+{
+	struct conn *c = sqlite_conn(S(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_CHUNK_LIST) : NULL;
+	int rc, res = STORE_NOTFOUND;
+	if (!q)
+		return STORE_ERROR;
+	bind_text(q, 1, bot_id);
+	bind_text(q, 2, tenant_id);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		res = STORE_OK; /* the bot is the tenant's */
+		if (sqlite3_column_type(q, 0) == SQLITE_NULL)
+			continue; /* a bot without chunks */
+		bool ok = true;
+		struct store_chunk_row row = {
+			.chunk_id = sqlite3_column_int64(q, 0),
+			.title = col_str(c, q, 1, &ok),
+			.heading = col_str(c, q, 2, &ok),
+			.text = col_str(c, q, 3, &ok),
+		};
+		if (!ok) {
+			res = STORE_NOMEM;
+			break;
+		}
+		int stop = emit(ud, &row);
+		if (stop != 0) {
+			res = stop;
+			break;
+		}
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite_log("chunk_list", c->db);
+		res = sqlite_map_rc(rc);
+	}
+	sqlite_done(q);
+	return res;
 }
 
 /* Counts the terms a word yields (a word without terms cannot be a query phrase). */
@@ -829,13 +906,14 @@ static int exchange_save_tx(struct conn *c, void *arg)
 		bind_text(q, 3, x->bot_id);
 		bind_text(q, 4, x->channel);
 		sqlite3_bind_int64(q, 5, x->now);
+		sqlite3_bind_int(q, 6, 2); /* born with its two messages: no touch below */
 		rc = sqlite_run(c, q, NULL);
 	}
 	if (rc == STORE_OK)
 		rc = insert_message(c, x, x->user_msg_id, "in", x->user_text, NULL, -1);
 	if (rc == STORE_OK)
 		rc = insert_message(c, x, x->bot_msg_id, "out", x->bot_text, x->bot_meta, x->latency_ms);
-	if (rc == STORE_OK) {
+	if (rc == STORE_OK && !x->new_conversation) {
 		sqlite3_stmt *q = sqlite_stmt(c, S_CONV_TOUCH);
 		if (!q)
 			return STORE_ERROR;
@@ -854,6 +932,11 @@ static int exchange_save_tx(struct conn *c, void *arg)
 static int sq_exchange_save(struct store *st, const struct store_exchange *x)
 {
 	return sqlite_write(S(st), exchange_save_tx, (void *)(uintptr_t)x);
+}
+
+static void sq_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud)
+{
+	sqlite_write_async(S(st), exchange_save_tx, (void *)(uintptr_t)x, done, ud);
 }
 
 static int sq_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id)
@@ -937,7 +1020,9 @@ static const struct store_ops sqlite_ops = {
 	.source_list = sq_source_list,
 	.source_delete = sq_source_delete,
 	.chunk_search = sq_chunk_search,
+	.chunk_list = sq_chunk_list,
 	.exchange_save = sq_exchange_save,
+	.exchange_save_async = sq_exchange_save_async,
 	.conversation_exists = sq_conversation_exists,
 	.conversation_count_messages = sq_conversation_count_messages,
 	.analytics_add = sq_analytics_add,

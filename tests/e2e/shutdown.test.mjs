@@ -2,6 +2,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { startServer, sleep, rawRequest, BACKEND } from '../lib/server.mjs';
 import { seededBot, Q_PRICE, Q_HOURS, Q_STREET } from '../lib/fixtures.mjs';
 
@@ -108,4 +109,34 @@ describe(`graceful shutdown (${BACKEND})`, () => {
     assert.equal(res.status, 200, res.text);
     await srv.stop();
   });
+
+  it('visitors who hang up right after asking: each request logged once, the server keeps answering, exit 0', async () => {
+    srv = await startServer();
+    const key = (await srv.tenant('Aufgelegt')).api_key;
+    const { bot } = await seededBot(srv, key);
+    const body = JSON.stringify({ message: Q_PRICE.q });
+    const raw = `POST /api/v1/public/bot/${bot.id}/chat HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    // 40 complete chat requests whose clients close the connection as soon as the request is written:
+    // the server is then waiting for the exchange to be stored, or about to answer.
+    await Promise.all(Array.from({ length: 40 }, () => new Promise((resolve) => {
+      const sock = net.connect(srv.port, '127.0.0.1', () => sock.write(raw, () => { sock.destroy(); resolve(); }));
+      sock.on('error', resolve);
+    })));
+    const chatLines = () => srv.accessLog((l) => l.route === '/api/v1/public/bot/{id}/chat');
+    const deadline = Date.now() + 10000;
+    while (chatLines().length < 40 && Date.now() < deadline) await sleep(50);
+    const lines = chatLines();
+    assert.equal(lines.length, 40, 'every abandoned request gets exactly one access-log line');
+    assert.equal(new Set(lines.map((l) => l.request_id)).size, 40);
+    for (const l of lines) assert.ok(l.status === 200 || l.status === 499, `status ${l.status}`);
+    assert.equal(srv.lines.find((l) => l.level === 'error'), undefined, 'no error logged');
+
+    const c = await srv.chat(bot.id, Q_PRICE.q);
+    assert.equal(c.status, 200, c.text);
+    assert.ok(c.json.response.includes(Q_PRICE.expect), c.json.response);
+    await srv.stop(); // exit 0 within the stop timeout: nothing left suspended
+    assert.equal(srv.lines.find((l) => /suspended/.test(l.msg || '')), undefined, 'no request left suspended');
+  });
 });
+

@@ -28,6 +28,7 @@
 
 #include "rag/terms.h"
 #include "store/store.h"
+#include "store/store_int.h" /* the backends' own open and ops, to build a database at schema version 1 */
 
 #define TEST_POOL_SIZE 3
 
@@ -872,6 +873,399 @@ static void test_bot_delete_cascades(void **state)
 	assert_int_equal(count_messages(fx, tenant, kconv), 2);
 }
 
+/* ---- knowledge version and chunk listing ------------------------------------------------------------ */
+
+static int64_t knowledge_version(struct fixture *fx, const char *tenant, const char *bot)
+{
+	struct store_bot b = {0};
+	assert_int_equal(store_bot_get(fx->st, tenant, bot, &b), STORE_OK);
+	int64_t v = b.knowledge_version;
+	store_bot_clear(&b);
+	return v;
+}
+
+/* store_bot_get_public and store_bot_list report the same version as store_bot_get. */
+static void assert_version_everywhere(struct fixture *fx, const char *tenant, const char *bot, int64_t want)
+{
+	struct store_bot b = {0}, rows[8];
+	int n = -1;
+	assert_int_equal(knowledge_version(fx, tenant, bot), want);
+	assert_int_equal(store_bot_get_public(fx->st, bot, &b), STORE_OK);
+	assert_int_equal(b.knowledge_version, want);
+	store_bot_clear(&b);
+	assert_int_equal(store_bot_list(fx->st, tenant, 0, NULL, 8, rows, &n), STORE_OK);
+	bool found = false;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(rows[i].id, bot) == 0) {
+			assert_int_equal(rows[i].knowledge_version, want);
+			found = true;
+		}
+		store_bot_clear(&rows[i]);
+	}
+	assert_true(found);
+}
+
+static void test_knowledge_version(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], intruder[STORE_ID_MAX], bot[STORE_ID_MAX], other_bot[STORE_ID_MAX];
+	char s1[STORE_ID_MAX], s2[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_tenant(fx, intruder);
+	make_bot(fx, tenant, bot);
+	make_bot(fx, tenant, other_bot);
+	assert_version_everywhere(fx, tenant, bot, 0);
+
+	const struct store_chunk_in c1[] = {{"Preise", "Die Monatskarte kostet 39 Euro.", 0},
+					    {"Preise > Rabatt", "Studierende zahlen 29 Euro.", 1}};
+	const struct store_chunk_in c2[] = {{"", "Die Sauna ist im Beitrag enthalten.", 0}};
+	make_source(fx, tenant, bot, "Preisliste", c1, 2, s1);
+	assert_version_everywhere(fx, tenant, bot, 1);
+	make_source(fx, tenant, bot, "Wellness", c2, 1, s2);
+	assert_version_everywhere(fx, tenant, bot, 2);
+	/* a source without chunks is still a change of the bot's knowledge */
+	char s3[STORE_ID_MAX];
+	make_source(fx, tenant, bot, "Leer", NULL, 0, s3);
+	assert_int_equal(knowledge_version(fx, tenant, bot), 3);
+	/* the other bot of the same tenant is not touched */
+	assert_int_equal(knowledge_version(fx, tenant, other_bot), 0);
+
+	/* bot_update leaves it alone */
+	struct store_bot u = {.name = "Empfang 2", .config = "{\"lang\":\"en\"}", .active = false};
+	snprintf(u.id, sizeof u.id, "%s", bot);
+	snprintf(u.tenant_id, sizeof u.tenant_id, "%s", tenant);
+	u.updated_at = tick(fx);
+	u.knowledge_version = 99; /* ignored */
+	assert_int_equal(store_bot_update(fx->st, &u), STORE_OK);
+	assert_version_everywhere(fx, tenant, bot, 3);
+
+	/* failed creates change nothing: another tenant's bot, an unknown bot, a duplicate source id */
+	struct store_source s = {.kind = "text", .title = "fremd", .status = "done", .chars = 4, .chunks = 1};
+	new_id(fx, "src", s.id);
+	snprintf(s.bot_id, sizeof s.bot_id, "%s", bot);
+	s.created_at = s.updated_at = tick(fx);
+	assert_int_equal(store_source_create(fx->st, intruder, &s, c2, 1), STORE_NOTFOUND);
+	snprintf(s.bot_id, sizeof s.bot_id, "%s", "bot_nobody");
+	assert_int_equal(store_source_create(fx->st, tenant, &s, c2, 1), STORE_NOTFOUND);
+	snprintf(s.bot_id, sizeof s.bot_id, "%s", bot);
+	snprintf(s.id, sizeof s.id, "%s", s1);
+	assert_int_equal(store_source_create(fx->st, tenant, &s, c2, 1), STORE_CONFLICT);
+	assert_int_equal(knowledge_version(fx, tenant, bot), 3);
+
+	/* deletes: +1 each; failed ones change nothing */
+	assert_int_equal(store_source_delete(fx->st, tenant, bot, s1), STORE_OK);
+	assert_version_everywhere(fx, tenant, bot, 4);
+	assert_int_equal(store_source_delete(fx->st, tenant, bot, s1), STORE_NOTFOUND);
+	assert_int_equal(store_source_delete(fx->st, intruder, bot, s2), STORE_NOTFOUND);
+	assert_int_equal(store_source_delete(fx->st, tenant, other_bot, s2), STORE_NOTFOUND);
+	assert_int_equal(knowledge_version(fx, tenant, bot), 4);
+	assert_int_equal(knowledge_version(fx, tenant, other_bot), 0);
+	assert_int_equal(store_source_delete(fx->st, tenant, bot, s2), STORE_OK);
+	assert_int_equal(knowledge_version(fx, tenant, bot), 5);
+
+	/* a new bot under a deleted bot's id starts at 0 again */
+	assert_int_equal(store_bot_delete(fx->st, tenant, bot), STORE_OK);
+	struct store_bot b = {.name = "Neu", .config = "{}", .active = true};
+	snprintf(b.id, sizeof b.id, "%s", bot);
+	snprintf(b.tenant_id, sizeof b.tenant_id, "%s", tenant);
+	b.created_at = b.updated_at = tick(fx);
+	b.knowledge_version = 42; /* ignored */
+	assert_int_equal(store_bot_create(fx->st, &b), STORE_OK);
+	assert_int_equal(knowledge_version(fx, tenant, bot), 0);
+}
+
+/* What a chunk_list walk saw (copies: the row strings are only valid during the call). */
+enum { LISTED_MAX = 16 };
+struct listed {
+	int n;            /* rows seen */
+	int stop_after;   /* return stop_rc after this many rows; 0: never */
+	int stop_rc;
+	int64_t id[LISTED_MAX];
+	char title[LISTED_MAX][64];
+	char heading[LISTED_MAX][64];
+	char text[LISTED_MAX][128];
+};
+
+static int collect_chunk(void *ud, const struct store_chunk_row *row)
+{
+	struct listed *l = ud;
+	assert_true(l->n < LISTED_MAX);
+	assert_non_null(row->title);
+	assert_non_null(row->heading);
+	assert_non_null(row->text);
+	l->id[l->n] = row->chunk_id;
+	snprintf(l->title[l->n], sizeof l->title[0], "%s", row->title);
+	snprintf(l->heading[l->n], sizeof l->heading[0], "%s", row->heading);
+	snprintf(l->text[l->n], sizeof l->text[0], "%s", row->text);
+	l->n++;
+	return l->stop_after > 0 && l->n >= l->stop_after ? l->stop_rc : 0;
+}
+
+static void test_chunk_list(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], intruder[STORE_ID_MAX], bot[STORE_ID_MAX], other_bot[STORE_ID_MAX];
+	char s1[STORE_ID_MAX], s2[STORE_ID_MAX], s3[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_tenant(fx, intruder);
+	make_bot(fx, tenant, bot);
+	make_bot(fx, tenant, other_bot);
+
+	/* a bot without chunks: OK, nothing emitted */
+	struct listed *l = calloc(1, sizeof *l);
+	assert_non_null(l);
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, collect_chunk, l), STORE_OK);
+	assert_int_equal(l->n, 0);
+
+	const struct store_chunk_in c1[] = {
+		{"Kurse > Yoga", "Yoga findet dienstags im Raum Lotus statt.", 0},
+		{"Kurse > Pilates", "Pilates gibt es donnerstags.", 1},
+		{"Kurse > Spinning", "Spinning am Wochenende.", 2},
+	};
+	const struct store_chunk_in c2[] = {{"", "Sauna ist im Beitrag enthalten.", 0}};
+	const struct store_chunk_in c3[] = {{"Team", "Trainerin Anna leitet das Zirkeltraining.", 0},
+					    {"Team > Empfang", "Am Empfang sitzt Ben.", 1}};
+	make_source(fx, tenant, bot, "Kursplan", c1, 3, s1);
+	make_source(fx, tenant, other_bot, "Andere", c2, 1, s3); /* must never show up under `bot` */
+	make_source(fx, tenant, bot, "Wellness & Team", c2, 1, s2);
+	char s4[STORE_ID_MAX];
+	make_source(fx, tenant, bot, "Team", c3, 2, s4);
+
+	/* every chunk, in chunk id order (which is insertion order here), with its source title */
+	static const struct {
+		const char *title, *heading, *text;
+	} want[] = {
+		{"Kursplan", "Kurse > Yoga", "Yoga findet dienstags im Raum Lotus statt."},
+		{"Kursplan", "Kurse > Pilates", "Pilates gibt es donnerstags."},
+		{"Kursplan", "Kurse > Spinning", "Spinning am Wochenende."},
+		{"Wellness & Team", "", "Sauna ist im Beitrag enthalten."},
+		{"Team", "Team", "Trainerin Anna leitet das Zirkeltraining."},
+		{"Team", "Team > Empfang", "Am Empfang sitzt Ben."},
+	};
+	enum { NWANT = sizeof want / sizeof want[0] };
+	memset(l, 0, sizeof *l);
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, collect_chunk, l), STORE_OK);
+	assert_int_equal(l->n, NWANT);
+	for (int i = 0; i < NWANT; i++) {
+		if (i > 0)
+			assert_true(l->id[i] > l->id[i - 1]);
+		assert_string_equal(l->title[i], want[i].title);
+		assert_string_equal(l->heading[i], want[i].heading);
+		assert_string_equal(l->text[i], want[i].text);
+	}
+	int64_t kept[3] = {l->id[3], l->id[4], l->id[5]}; /* the chunks of s2 and s4 */
+	/* the ids are the ones search reports */
+	const char *words[] = {"Pilates"};
+	struct store_hit hits[16];
+	int n = search(fx, tenant, bot, words, 1, hits);
+	assert_int_equal(n, 1);
+	assert_int_equal(hits[0].chunk_id, l->id[1]);
+	clear_hits(hits, n);
+
+	/* a non-zero return stops the walk and comes back as the result */
+	memset(l, 0, sizeof *l);
+	l->stop_after = 2;
+	l->stop_rc = 7;
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, collect_chunk, l), 7);
+	assert_int_equal(l->n, 2);
+	memset(l, 0, sizeof *l);
+	l->stop_after = 1;
+	l->stop_rc = -1234;
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, collect_chunk, l), -1234);
+	assert_int_equal(l->n, 1);
+
+	/* another tenant, or no such bot: NOTFOUND, nothing emitted */
+	memset(l, 0, sizeof *l);
+	assert_int_equal(store_chunk_list(fx->st, intruder, bot, collect_chunk, l), STORE_NOTFOUND);
+	assert_int_equal(store_chunk_list(fx->st, tenant, "bot_nobody", collect_chunk, l), STORE_NOTFOUND);
+	assert_int_equal(l->n, 0);
+
+	/* a deleted source's chunks are gone; the others keep their ids */
+	memset(l, 0, sizeof *l);
+	assert_int_equal(store_source_delete(fx->st, tenant, bot, s1), STORE_OK);
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, collect_chunk, l), STORE_OK);
+	assert_int_equal(l->n, 3);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(l->id[i], kept[i]);
+	assert_string_equal(l->text[0], want[3].text);
+	assert_string_equal(l->title[2], "Team");
+	assert_string_equal(l->heading[2], "Team > Empfang");
+
+	/* the other bot lists only its own chunk */
+	memset(l, 0, sizeof *l);
+	assert_int_equal(store_chunk_list(fx->st, tenant, other_bot, collect_chunk, l), STORE_OK);
+	assert_int_equal(l->n, 1);
+	assert_string_equal(l->title[0], "Andere");
+
+	/* after the bot is deleted it is simply not found */
+	assert_int_equal(store_bot_delete(fx->st, tenant, bot), STORE_OK);
+	memset(l, 0, sizeof *l);
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, collect_chunk, l), STORE_NOTFOUND);
+	assert_int_equal(l->n, 0);
+	free(l);
+}
+
+/* Source changes of one bot from several threads at once (with chats and bot updates in between): no
+ * change is lost from the version, none fails (no deadlock on PostgreSQL), and the chunks add up. */
+enum { KV_WORKERS = 4, KV_SOURCES = 5, KV_DELETES = 2 };
+
+struct kv_worker {
+	struct fixture *fx;
+	const char *tenant, *bot;
+	int index;
+	int failures;
+};
+
+static void *kv_worker_run(void *arg)
+{
+	struct kv_worker *w = arg;
+	const struct store_chunk_in chunks[] = {{"A", "Erster Abschnitt.", 0}, {"B", "Zweiter Abschnitt.", 1}};
+	char ids[KV_SOURCES][STORE_ID_MAX];
+	for (int i = 0; i < KV_SOURCES; i++) {
+		struct store_source s = {.kind = "text", .title = "parallel", .status = "done", .chars = 34,
+					 .chunks = 2, .created_at = 1800000000000 + i, .updated_at = 1800000000000 + i};
+		snprintf(ids[i], sizeof ids[i], "src_kv%d_%d", w->index, i);
+		snprintf(s.id, sizeof s.id, "%s", ids[i]);
+		snprintf(s.bot_id, sizeof s.bot_id, "%s", w->bot);
+		if (store_source_create(w->fx->st, w->tenant, &s, chunks, 2) != STORE_OK)
+			w->failures++;
+		struct store_bot u = {.name = "parallel", .config = "{}", .active = true,
+				      .updated_at = 1800000000000 + i};
+		snprintf(u.id, sizeof u.id, "%s", w->bot);
+		snprintf(u.tenant_id, sizeof u.tenant_id, "%s", w->tenant);
+		if (store_bot_update(w->fx->st, &u) != STORE_OK)
+			w->failures++;
+		if (store_analytics_add(w->fx->st, w->tenant, w->bot, "chat", "{}", 1800000000000 + i) != STORE_OK)
+			w->failures++;
+	}
+	for (int i = 0; i < KV_DELETES; i++)
+		if (store_source_delete(w->fx->st, w->tenant, w->bot, ids[i]) != STORE_OK)
+			w->failures++;
+	return NULL;
+}
+
+static int count_chunk(void *ud, const struct store_chunk_row *row)
+{
+	(void)row;
+	++*(int *)ud;
+	return 0;
+}
+
+static void test_knowledge_version_concurrent(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], bot[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_bot(fx, tenant, bot);
+	struct kv_worker w[KV_WORKERS];
+	pthread_t th[KV_WORKERS];
+	for (int i = 0; i < KV_WORKERS; i++)
+		w[i] = (struct kv_worker){.fx = fx, .tenant = tenant, .bot = bot, .index = i};
+	for (int i = 0; i < KV_WORKERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, kv_worker_run, &w[i]), 0);
+	for (int i = 0; i < KV_WORKERS; i++)
+		pthread_join(th[i], NULL);
+	for (int i = 0; i < KV_WORKERS; i++)
+		assert_int_equal(w[i].failures, 0);
+	assert_int_equal(knowledge_version(fx, tenant, bot), KV_WORKERS * (KV_SOURCES + KV_DELETES));
+	int chunks = 0;
+	assert_int_equal(store_chunk_list(fx->st, tenant, bot, count_chunk, &chunks), STORE_OK);
+	assert_int_equal(chunks, KV_WORKERS * (KV_SOURCES - KV_DELETES) * 2);
+}
+
+/* A database made by an older build (schema version 1, with a bot in it) is brought up to date when the
+ * store opens it: the bot keeps its data and gets knowledge_version 0, and the new behaviour works. The
+ * old database is built with the backend's own open and the 001 file alone, as that build would have. */
+static void test_migrates_from_version_1(void **state)
+{
+	struct fixture *fx = *state;
+	bool sqlite = strcmp(fx->backend, "sqlite") == 0;
+	char url[1024], path[256] = "", dbname[96] = "", sql[200], suffix[32];
+	if (sqlite) {
+		const char *tmp = getenv("TMPDIR");
+		snprintf(path, sizeof path, "%s/botwerk-test-store-v1-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		int fd = mkstemp(path);
+		assert_true(fd >= 0);
+		close(fd);
+		snprintf(url, sizeof url, "%s", path);
+	} else {
+		snprintf(dbname, sizeof dbname, "%s_v1", fx->dbname);
+		snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+		assert_true(admin_exec(fx->admin, sql));
+		assert_true(url_with_db(getenv("BOTWERK_TEST_PG_URL"), dbname, url, sizeof url));
+	}
+
+	struct store_opts o = {.url = url, .pool_size = 1, .busy_timeout_ms = 5000, .tokenize = terms_tokenize,
+			       .tokenize_ctx = fx->terms};
+	char err[512] = "";
+	struct store *old = sqlite ? store_sqlite_open(&o, err, sizeof err) : store_pg_open(&o, err, sizeof err);
+	if (!old)
+		fprintf(stderr, "opening the old database failed: %s\n", err);
+	assert_non_null(old);
+	const struct store_sql_file *init = NULL;
+	snprintf(suffix, sizeof suffix, ".%s.sql", fx->backend);
+	for (size_t i = 0; i < store_sql_files_count; i++) {
+		const char *name = store_sql_files[i].name;
+		size_t n = strlen(name), m = strlen(suffix);
+		if (strncmp(name, "001_", 4) == 0 && n > m && strcmp(name + n - m, suffix) == 0)
+			init = &store_sql_files[i];
+	}
+	assert_non_null(init);
+	assert_int_equal(old->ops->apply_migration(old, 1, init->name, init->sql), STORE_OK);
+	int v = -1;
+	assert_int_equal(old->ops->schema_version(old, &v), STORE_OK);
+	assert_int_equal(v, 1);
+	char tenant[STORE_ID_MAX];
+	new_id(fx, "ten", tenant);
+	assert_int_equal(old->ops->tenant_create(old, tenant, "Altbestand", tick(fx)), STORE_OK);
+	struct store_bot ob = {.name = "Alter Bot", .config = "{\"lang\":\"fr\"}", .active = true};
+	new_id(fx, "bot", ob.id);
+	snprintf(ob.tenant_id, sizeof ob.tenant_id, "%s", tenant);
+	ob.created_at = ob.updated_at = tick(fx);
+	assert_int_equal(old->ops->bot_create(old, &ob), STORE_OK);
+	old->ops->close(old);
+
+	struct store *st = open_store(fx, url);
+	assert_non_null(st);
+	int current = -1;
+	assert_int_equal(store_schema_version(fx->st, &current), STORE_OK);
+	assert_int_equal(store_schema_version(st, &v), STORE_OK);
+	assert_true(v >= 2);
+	assert_int_equal(v, current); /* the same as a database made by this build */
+
+	struct store_bot b = {0};
+	assert_int_equal(store_bot_get(st, tenant, ob.id, &b), STORE_OK);
+	assert_string_equal(b.name, "Alter Bot");
+	assert_string_equal(b.config, "{\"lang\":\"fr\"}");
+	assert_int_equal(b.created_at, ob.created_at);
+	assert_int_equal(b.knowledge_version, 0);
+	store_bot_clear(&b);
+
+	struct store *mine = fx->st; /* make_source writes through fx->st */
+	fx->st = st;
+	char src[STORE_ID_MAX];
+	const struct store_chunk_in chunks[] = {{"Anfahrt", "Bus 12 hält vor der Tür.", 0}};
+	make_source(fx, tenant, ob.id, "Wegbeschreibung", chunks, 1, src);
+	fx->st = mine;
+	assert_int_equal(store_bot_get(st, tenant, ob.id, &b), STORE_OK);
+	assert_int_equal(b.knowledge_version, 1);
+	store_bot_clear(&b);
+	struct listed *l = calloc(1, sizeof *l);
+	assert_non_null(l);
+	assert_int_equal(store_chunk_list(st, tenant, ob.id, collect_chunk, l), STORE_OK);
+	assert_int_equal(l->n, 1);
+	assert_string_equal(l->title[0], "Wegbeschreibung");
+	free(l);
+	store_close(st);
+
+	if (sqlite) {
+		remove_sqlite_files(path);
+	} else {
+		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", dbname);
+		assert_true(admin_exec(fx->admin, sql));
+	}
+}
+
 /* Several threads share one store (more threads than PostgreSQL pool connections). */
 struct worker {
 	struct fixture *fx;
@@ -976,7 +1370,10 @@ static void test_pg_open_fails_cleanly(void **state)
 		cmocka_unit_test(test_other_tenant_sees_nothing), cmocka_unit_test(test_bot_pagination),   \
 		cmocka_unit_test(test_source_lifecycle), cmocka_unit_test(test_search), cmocka_unit_test(test_search_min_match),                    \
 		cmocka_unit_test(test_exchange), cmocka_unit_test(test_analytics),                         \
-		cmocka_unit_test(test_bot_delete_cascades), cmocka_unit_test(test_threads_share_the_store)
+		cmocka_unit_test(test_bot_delete_cascades), cmocka_unit_test(test_knowledge_version),      \
+		cmocka_unit_test(test_knowledge_version_concurrent),                                        \
+		cmocka_unit_test(test_chunk_list), cmocka_unit_test(test_migrates_from_version_1),        \
+		cmocka_unit_test(test_threads_share_the_store)
 
 int main(void)
 {
