@@ -11,6 +11,11 @@
  * back alone and the others commit. sqlite_write returns only after the commit, so a caller that got
  * STORE_OK knows its data is in the database. Other processes (the admin CLI) are waited for with the
  * busy timeout.
+ *
+ * Files: sqlite_conn.c (connections, statements, FTS5 hooks, the writer); store_sqlite.c (the statement
+ * table, opening, migrations, tenants, API keys, bots, and the `struct store_ops` table);
+ * store_sqlite_knowledge.c (sources, chunks, full-text search); store_sqlite_chat.c (conversations,
+ * messages, analytics).
  */
 #ifndef BOTWERK_STORE_SQLITE_INT_H
 #define BOTWERK_STORE_SQLITE_INT_H
@@ -18,6 +23,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "store/store_int.h"
 
@@ -127,5 +133,82 @@ int sqlite_run(struct conn *c, sqlite3_stmt *st, int *changes);
 int sqlite_map_rc(int rc);
 void sqlite_log(const char *what, sqlite3 *db);
 int sqlite_exec(sqlite3 *db, const char *sql); /* logs failures; returns the SQLite code */
+
+/* ---- shared by the entity files (store_sqlite.c, store_sqlite_knowledge.c, store_sqlite_chat.c) ---- */
+
+static inline struct sqlite_store *sqlite_of(struct store *st)
+{
+	return (struct sqlite_store *)st;
+}
+
+/* Binds a text parameter without copying it (SQLITE_STATIC), NULL as SQL NULL. */
+static inline void sqlite_bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* An id column into a fixed buffer ("" for NULL). */
+static inline void sqlite_col_id(sqlite3_stmt *st, int i, char out[STORE_ID_MAX])
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	snprintf(out, STORE_ID_MAX, "%s", t ? (const char *)t : "");
+}
+
+/* A text column copied to the heap ("" for NULL); *ok turns false when memory runs out. */
+static inline char *sqlite_col_dup(sqlite3_stmt *st, int i, bool *ok)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return store_strdup(t ? (const char *)t : "", ok);
+}
+
+/* A text column in place (valid until the statement steps or resets): "" for NULL; *ok turns false
+ * when SQLite ran out of memory converting it. */
+static inline const char *sqlite_col_str(struct conn *c, sqlite3_stmt *st, int i, bool *ok)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (t)
+		return (const char *)t;
+	if (sqlite3_errcode(c->db) == SQLITE_NOMEM)
+		*ok = false;
+	return "";
+}
+
+/* Arguments of the transaction bodies scoped to a bot (and, for a source, to one of its sources). */
+struct scope_args {
+	const char *tenant_id, *bot_id, *source_id;
+};
+
+/* Runs one of the statements bound with (?1, ?2, ?3) = (p1, p2, p3); p3 may be NULL for two-parameter
+ * ones (store_sqlite.c). */
+int sqlite_run_scoped(struct conn *c, enum stmt_id id, const char *p1, const char *p2, const char *p3,
+		      int *changes);
+/* The bot's integer rid (the FTS filter column): STORE_OK, or STORE_NOTFOUND when the bot is not the
+ * tenant's (store_sqlite.c). */
+int sqlite_bot_rid(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 *rid);
+
+/* The `struct store_ops` entries of the feature files, wired up in store_sqlite.c. */
+
+/* store_sqlite_knowledge.c: sources, chunks and full-text search. */
+int sq_source_create(struct store *st, const char *tenant_id, const struct store_source *src,
+		     const struct store_chunk_in *chunks, int nchunks);
+int sq_source_get(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		  struct store_source *out);
+int sq_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
+		   const char *after_id, int limit, struct store_source *rows, int *n);
+int sq_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id);
+int sq_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit, void *ud);
+int sq_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
+		    int nwords, int min_match, int limit, struct store_hit *hits, int *n);
+
+/* store_sqlite_chat.c: conversations, their messages (exchanges) and analytics events. */
+int sq_exchange_save(struct store *st, const struct store_exchange *x);
+void sq_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud);
+int sq_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
+int sq_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
+int sq_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
+		     const char *props_json, int64_t now);
 
 #endif

@@ -1,8 +1,11 @@
 /*
- * store_pg.c — the PostgreSQL backend of the store (libpq).
+ * store_pg.c — the PostgreSQL backend of the store (libpq): its machinery. The operations live in
+ * store_pg_bots.c (tenants, API keys, bots, conversations, messages, analytics) and store_pg_sources.c
+ * (sources, chunks, full-text search); what the three files share is in pg_int.h.
  *
- * Owns: a fixed pool of libpq connections (mutex + condition variable), the SQL of every operation as a
- * table of named statements, and the translation between libpq results and store structs.
+ * Owns: the SQL of every operation as a table of named statements, a fixed pool of libpq connections
+ * (mutex + condition variable), logging and the mapping of errors, running statements and transactions,
+ * the column helpers that translate libpq results, migrations, the ops table and store_pg_open.
  *
  * Connections: the first one is opened by store_pg_open (so a bad URL fails at start); the others are
  * opened on first use. A connection found broken when it is handed out is reset (PQreset) before use; if
@@ -16,20 +19,6 @@
  * Errors: SQLSTATE 23505 (unique) → STORE_CONFLICT; 23503 (foreign key: unknown tenant) → STORE_NOTFOUND;
  * serialization failures, deadlocks and lock timeouts → STORE_BUSY; anything else → STORE_ERROR, with one
  * JSON line on stderr (the store has no logger of its own). NOTICE-level server chatter is dropped.
- *
- * Consistency: every write that touches several rows runs in BEGIN … COMMIT and rolls back on any failure.
- * Writers that add rows under a bot (conversations, messages, analytics) first take FOR KEY SHARE on the
- * bot row; source create and delete first raise bots.knowledge_version, whose UPDATE holds the stronger
- * FOR NO KEY UPDATE on the row until commit (so the version moves with the chunks, and two source
- * changes of one bot run one after the other; chats, which take FOR KEY SHARE, are not held up);
- * bot_delete deletes that row first. So a delete waits for writers in flight, and a writer that comes
- * after the delete finds no bot: nothing is left behind under a deleted bot. Every writer locks the bot
- * row before any row under it, so writers of one bot cannot deadlock each other.
- *
- * Full text: chunks.tsv = setweight(to_tsvector('simple', heading terms), 'A') || to_tsvector('simple',
- * text terms), where the terms come from the tokenize hook in the store options and are joined by spaces
- * here. A search turns each input word into its terms (several terms → a phrase, `a <-> b`), ORs the
- * words, ranks with ts_rank and computes the per-word match bits in the same query.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -41,7 +30,7 @@
 
 #include <libpq-fe.h>
 
-#include "store/store_int.h"
+#include "store/pg_int.h"
 
 #define PG_POOL_DEFAULT 4      /* connections when opts->pool_size is not positive */
 #define PG_POOL_MAX 256        /* more than this is a configuration mistake */
@@ -51,64 +40,12 @@
 
 /* ---- statements ---------------------------------------------------------------------------------- */
 
-enum pg_q {
-	Q_BEGIN,
-	Q_COMMIT,
-	Q_ROLLBACK,
-	Q_PING,
-	Q_MIG_LOCK,
-	Q_MIG_TABLE,
-	Q_MIG_EXISTS,
-	Q_MIG_VERSION,
-	Q_MIG_APPLIED,
-	Q_MIG_RECORD,
-	Q_TENANT_CREATE,
-	Q_TENANT_GET,
-	Q_APIKEY_CREATE,
-	Q_APIKEY_REVOKE,
-	Q_APIKEY_LOOKUP,
-	Q_BOT_CREATE,
-	Q_BOT_GET,
-	Q_BOT_GET_PUBLIC,
-	Q_BOT_UPDATE,
-	Q_BOT_RID,
-	Q_BOT_LOCK,
-	Q_BOT_BUMP,
-	Q_BOT_LIST_FIRST,
-	Q_BOT_LIST_AFTER,
-	Q_BOT_DELETE,
-	Q_BOT_DEL_CHUNKS,
-	Q_BOT_DEL_SOURCES,
-	Q_BOT_DEL_CONVERSATIONS,
-	Q_BOT_DEL_ANALYTICS,
-	Q_SOURCE_CREATE,
-	Q_CHUNK_CREATE,
-	Q_SOURCE_GET,
-	Q_SOURCE_LIST_FIRST,
-	Q_SOURCE_LIST_AFTER,
-	Q_SOURCE_DELETE,
-	Q_SOURCE_DEL_CHUNKS,
-	Q_CHUNK_SEARCH,
-	Q_CHUNK_LIST,
-	Q_CONV_CREATE,
-	Q_CONV_TOUCH,
-	Q_MSG_CREATE,
-	Q_CONV_EXISTS,
-	Q_CONV_COUNT,
-	Q_ANALYTICS_ADD,
-	Q_COUNT
-};
-
+/* The SQL of statement q (enum pg_q, pg_int.h) is pg_stmts[q]; BOT_COLS and SOURCE_COLS are there too. */
 struct pg_stmt {
 	const char *name; /* prepared statement name, also the "op" in log lines */
 	const char *sql;
 	int nparams;
 };
-
-/* Columns every bot query returns, in this order (see bot_from_row). */
-#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
-/* Columns every source query returns, in this order (see source_from_row). */
-#define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
 
 static const struct pg_stmt pg_stmts[Q_COUNT] = {
 	[Q_BEGIN] = {"begin", "BEGIN", 0},
@@ -155,7 +92,7 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 	[Q_BOT_RID] = {"bot_rid", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2", 2},
 	[Q_BOT_LOCK] = {"bot_lock", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE", 2},
 	/* First statement of a source create or delete: raises the bot's knowledge version and locks the
-	 * row (FOR NO KEY UPDATE) until commit; see "Consistency" above. */
+	 * row (FOR NO KEY UPDATE) until commit; see "Consistency" in pg_int.h. */
 	[Q_BOT_BUMP] = {"bot_bump",
 			"UPDATE bots SET knowledge_version = knowledge_version + 1 "
 			"WHERE tenant_id = $1 AND id = $2 RETURNING rid",
@@ -257,7 +194,7 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 
 struct pg_conn {
 	PGconn *pg;             /* NULL until first used; may be in a broken state until reset */
-	bool busy;              /* handed out by pool_acquire, under pg_store.mu */
+	bool busy;              /* handed out by pg_pool_acquire, under pg_store.mu */
 	bool prepared[Q_COUNT]; /* statement i exists in this session */
 };
 
@@ -270,11 +207,6 @@ struct pg_store {
 	int nconns;
 	struct pg_conn *conns; /* nconns slots */
 };
-
-static struct pg_store *pg_of(struct store *st)
-{
-	return (struct pg_store *)st;
-}
 
 /* ---- logging ------------------------------------------------------------------------------------- */
 
@@ -305,7 +237,7 @@ static void pg_log_at(const char *level, const char *op, const char *sqlstate, c
 		level, op, sqlstate ? sqlstate : "", esc);
 }
 
-static void pg_log(const char *op, const char *sqlstate, const char *msg)
+void pg_log(const char *op, const char *sqlstate, const char *msg)
 {
 	pg_log_at("error", op, sqlstate, msg);
 }
@@ -376,11 +308,9 @@ static void deadline_after(struct timespec *ts, int ms)
 	}
 }
 
-static void pool_release(struct pg_store *ps, struct pg_conn *c);
-
-/* Hands out a connection, ready to use, for the calling thread alone until pool_release. Waits up to
+/* Hands out a connection, ready to use, for the calling thread alone until pg_pool_release. Waits up to
  * ps->wait_ms for one to become free (then STORE_BUSY). Prefers connections that are already open. */
-static int pool_acquire(struct pg_store *ps, struct pg_conn **out)
+int pg_pool_acquire(struct pg_store *ps, struct pg_conn **out)
 {
 	struct timespec deadline;
 	deadline_after(&deadline, ps->wait_ms);
@@ -411,19 +341,16 @@ static int pool_acquire(struct pg_store *ps, struct pg_conn **out)
 
 	int rc = conn_ready(ps, c);
 	if (rc != STORE_OK) {
-		pool_release(ps, c);
+		pg_pool_release(ps, c);
 		return rc;
 	}
 	*out = c;
 	return STORE_OK;
 }
 
-static PGresult *pg_exec(struct pg_conn *c, enum pg_q q, const char *const *params, const int *lengths,
-			 const int *formats, int *rc);
-
 /* Puts a connection back. A session left inside a transaction (a path that could not roll back) is
  * rolled back here, or closed if even that fails, so the next user starts clean. */
-static void pool_release(struct pg_store *ps, struct pg_conn *c)
+void pg_pool_release(struct pg_store *ps, struct pg_conn *c)
 {
 	if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
 		int rc;
@@ -444,8 +371,8 @@ static void pool_release(struct pg_store *ps, struct pg_conn *c)
 /* Runs statement `q` on `c`, preparing it first if this session has not. `params` holds
  * pg_stmts[q].nparams values (NULL = SQL NULL), text unless `formats`/`lengths` say otherwise. Returns
  * the result (caller PQclears) with *rc = STORE_OK, or NULL with *rc set by pg_fail. */
-static PGresult *pg_exec(struct pg_conn *c, enum pg_q q, const char *const *params, const int *lengths,
-			 const int *formats, int *rc)
+PGresult *pg_exec(struct pg_conn *c, enum pg_q q, const char *const *params, const int *lengths, const int *formats,
+		  int *rc)
 {
 	const struct pg_stmt *s = &pg_stmts[q];
 	PGresult *res = NULL;
@@ -471,7 +398,7 @@ static PGresult *pg_exec(struct pg_conn *c, enum pg_q q, const char *const *para
 }
 
 /* pg_exec for statements whose result is only a row count; *affected gets it when not NULL. */
-static int pg_cmd(struct pg_conn *c, enum pg_q q, const char *const *params, int64_t *affected)
+int pg_cmd(struct pg_conn *c, enum pg_q q, const char *const *params, int64_t *affected)
 {
 	int rc;
 	PGresult *res = pg_exec(c, q, params, NULL, NULL, &rc);
@@ -484,22 +411,22 @@ static int pg_cmd(struct pg_conn *c, enum pg_q q, const char *const *params, int
 }
 
 /* One statement on a pooled connection: acquire, run, release. The result outlives the connection. */
-static int pg_one(struct pg_store *ps, enum pg_q q, const char *const *params, const int *lengths,
-		  const int *formats, PGresult **out)
+int pg_one(struct pg_store *ps, enum pg_q q, const char *const *params, const int *lengths, const int *formats,
+	   PGresult **out)
 {
 	struct pg_conn *c;
-	int rc = pool_acquire(ps, &c);
+	int rc = pg_pool_acquire(ps, &c);
 	if (rc != STORE_OK)
 		return rc;
 	PGresult *res = pg_exec(c, q, params, lengths, formats, &rc);
-	pool_release(ps, c);
+	pg_pool_release(ps, c);
 	if (res)
 		*out = res;
 	return rc;
 }
 
 /* pg_one for statements whose result is only a row count. */
-static int pg_one_cmd(struct pg_store *ps, enum pg_q q, const char *const *params, int64_t *affected)
+int pg_one_cmd(struct pg_store *ps, enum pg_q q, const char *const *params, int64_t *affected)
 {
 	PGresult *res = NULL;
 	int rc = pg_one(ps, q, params, NULL, NULL, &res);
@@ -511,14 +438,14 @@ static int pg_one_cmd(struct pg_store *ps, enum pg_q q, const char *const *param
 	return STORE_OK;
 }
 
-static int tx_begin(struct pg_conn *c)
+int pg_tx_begin(struct pg_conn *c)
 {
 	return pg_cmd(c, Q_BEGIN, NULL, NULL);
 }
 
 /* Ends the transaction: COMMIT when rc is STORE_OK (and returns COMMIT's outcome), ROLLBACK otherwise
- * (and returns rc unchanged). A failed ROLLBACK is left to pool_release. */
-static int tx_end(struct pg_conn *c, int rc)
+ * (and returns rc unchanged). A failed ROLLBACK is left to pg_pool_release. */
+int pg_tx_end(struct pg_conn *c, int rc)
 {
 	if (rc != STORE_OK) {
 		int ignored;
@@ -540,23 +467,19 @@ static int tx_end(struct pg_conn *c, int rc)
 
 /* ---- values -------------------------------------------------------------------------------------- */
 
-struct num {
-	char s[24];
-};
-
-static const char *num(struct num *n, int64_t v)
+const char *pg_num(struct pg_num *n, int64_t v)
 {
 	snprintf(n->s, sizeof n->s, "%" PRId64, v);
 	return n->s;
 }
 
-static int64_t col_i64(const PGresult *r, int row, int col)
+int64_t pg_col_i64(const PGresult *r, int row, int col)
 {
 	return strtoll(PQgetvalue(r, row, col), NULL, 10);
 }
 
 /* Copies an id column into a fixed buffer; false when it does not fit (never for our own ids). */
-static bool col_id(const PGresult *r, int row, int col, char dst[STORE_ID_MAX])
+bool pg_col_id(const PGresult *r, int row, int col, char dst[STORE_ID_MAX])
 {
 	int len = PQgetlength(r, row, col);
 	if (len < 0 || len >= STORE_ID_MAX)
@@ -567,254 +490,11 @@ static bool col_id(const PGresult *r, int row, int col, char dst[STORE_ID_MAX])
 }
 
 /* Heap copy of a text column (NULL stays NULL); *ok turns false when memory runs out. */
-static char *col_dup(const PGresult *r, int row, int col, bool *ok)
+char *pg_col_dup(const PGresult *r, int row, int col, bool *ok)
 {
 	if (PQgetisnull(r, row, col))
 		return NULL;
 	return store_strdup(PQgetvalue(r, row, col), ok);
-}
-
-/* Fills *out from row `row` of a BOT_COLS result. Writes *out only on STORE_OK. */
-static int bot_from_row(const PGresult *r, int row, struct store_bot *out)
-{
-	struct store_bot b = {0};
-	bool ok = true;
-	if (!col_id(r, row, 0, b.id) || !col_id(r, row, 1, b.tenant_id)) {
-		pg_log("bot_from_row", NULL, "id longer than STORE_ID_MAX");
-		return STORE_ERROR;
-	}
-	b.name = col_dup(r, row, 2, &ok);
-	b.config = col_dup(r, row, 3, &ok);
-	b.active = PQgetvalue(r, row, 4)[0] == 't';
-	b.created_at = col_i64(r, row, 5);
-	b.updated_at = col_i64(r, row, 6);
-	b.knowledge_version = col_i64(r, row, 7);
-	if (!ok) {
-		store_bot_clear(&b);
-		return STORE_NOMEM;
-	}
-	*out = b;
-	return STORE_OK;
-}
-
-/* Fills *out from row `row` of a SOURCE_COLS result. Writes *out only on STORE_OK. */
-static int source_from_row(const PGresult *r, int row, struct store_source *out)
-{
-	struct store_source s = {0};
-	bool ok = true;
-	if (!col_id(r, row, 0, s.id) || !col_id(r, row, 1, s.bot_id)) {
-		pg_log("source_from_row", NULL, "id longer than STORE_ID_MAX");
-		return STORE_ERROR;
-	}
-	s.kind = col_dup(r, row, 2, &ok);
-	s.title = col_dup(r, row, 3, &ok);
-	s.status = col_dup(r, row, 4, &ok);
-	s.chars = col_i64(r, row, 5);
-	s.chunks = (int)col_i64(r, row, 6);
-	s.created_at = col_i64(r, row, 7);
-	s.updated_at = col_i64(r, row, 8);
-	if (!ok) {
-		store_source_clear(&s);
-		return STORE_NOMEM;
-	}
-	*out = s;
-	return STORE_OK;
-}
-
-/* ---- a small text builder for tsvector / tsquery input ------------------------------------------- */
-
-struct sbuf {
-	char *p;     /* NUL-terminated once anything was appended; owned */
-	size_t len;
-	size_t cap;
-	bool failed; /* sticky: an append ran out of memory; later appends do nothing */
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (n >= b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len <= n) {
-			if (cap > SIZE_MAX / 2) {
-				b->failed = true;
-				return;
-			}
-			cap *= 2;
-		}
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_reset(struct sbuf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-static const char *sb_str(const struct sbuf *b)
-{
-	return b->p ? b->p : "";
-}
-
-/* store_term_fn: appends the term to the sbuf in `ud`, space-separated (tsvector input). */
-static int join_term(void *ud, const char *term, size_t len, size_t start, size_t end)
-{
-	struct sbuf *b = ud;
-	(void)start;
-	(void)end;
-	if (b->len > 0)
-		sb_put(b, " ", 1);
-	sb_put(b, term, len);
-	return b->failed ? 1 : 0;
-}
-
-/* Maps a tokenize hook result: 0 → STORE_OK, -1 (out of memory, as terms_tokenize reports it) →
- * STORE_NOMEM, anything else → STORE_ERROR (logged). */
-static int tokenize_rc(int trc)
-{
-	if (trc == 0)
-		return STORE_OK;
-	if (trc == -1)
-		return STORE_NOMEM;
-	pg_log("tokenize", NULL, "the tokenize hook failed");
-	return STORE_ERROR;
-}
-
-/* Replaces b's content with the terms of `text` joined by spaces. STORE_OK, STORE_NOMEM or
- * STORE_ERROR. */
-static int terms_of(const struct store *st, const char *text, struct sbuf *b)
-{
-	sb_reset(b);
-	int trc = st->opts.tokenize(st->opts.tokenize_ctx, text, strlen(text), join_term, b);
-	if (b->failed)
-		return STORE_NOMEM;
-	return tokenize_rc(trc);
-}
-
-/* One word's tsquery: its terms as quoted lexemes joined by <-> (a phrase). */
-struct word_query {
-	struct sbuf *b;
-	int nterms;
-};
-
-/* store_term_fn: appends 'term' (quotes doubled, backslashes escaped) to a word_query. */
-static int quote_term(void *ud, const char *term, size_t len, size_t start, size_t end)
-{
-	struct word_query *w = ud;
-	(void)start;
-	(void)end;
-	if (w->nterms++ > 0)
-		sb_puts(w->b, " <-> ");
-	sb_put(w->b, "'", 1);
-	for (size_t i = 0; i < len; i++) {
-		if (term[i] == '\'')
-			sb_put(w->b, "''", 2);
-		else if (term[i] == '\\')
-			sb_put(w->b, "\\\\", 2);
-		else
-			sb_put(w->b, &term[i], 1);
-	}
-	sb_put(w->b, "'", 1);
-	return w->b->failed ? 1 : 0;
-}
-
-/* Appends `s` as a double-quoted element of a PostgreSQL array literal. */
-static void sb_array_elem(struct sbuf *b, const char *s, size_t len)
-{
-	sb_put(b, "\"", 1);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
-			sb_put(b, "\\", 1);
-		sb_put(b, &s[i], 1);
-	}
-	sb_put(b, "\"", 1);
-}
-
-/* Builds the search parameters from surface words: `all` gets "(w1) | (w2a <-> w2b) | …" over the words
- * that give terms, `each` the text[] literal of per-word queries with NULL for words that give none.
- * *nused is the number of words that gave terms. */
-struct group_build {
-	struct sbuf *all;
-	char *const *wq; /* tsquery text per usable word */
-	int n;           /* groups written */
-};
-
-/* store_match_groups callback: "((a) & (b))" ORed onto the query. */
-static void add_group(void *ud, const int *idx, int k)
-{
-	struct group_build *g = ud;
-	sb_puts(g->all, g->n++ > 0 ? " | (" : "(");
-	for (int j = 0; j < k; j++) {
-		sb_puts(g->all, j > 0 ? " & (" : "(");
-		sb_puts(g->all, g->wq[idx[j]]);
-		sb_put(g->all, ")", 1);
-	}
-	sb_put(g->all, ")", 1);
-}
-
-/* Builds $3 (chunks holding at least min_match of the words: store_match_groups, or all words ORed)
- * and $5 (one tsquery per input word, NULL for a word without terms). */
-static int build_search(const struct store *st, const char *const *words, int nwords, int min_match,
-			struct sbuf *all, struct sbuf *each, int *nused)
-{
-	struct sbuf one = {0};
-	char *wq[STORE_SEARCH_MAX_WORDS] = {0};
-	int rc = STORE_OK, used = 0;
-	sb_put(each, "{", 1);
-	for (int i = 0; i < nwords; i++) {
-		struct word_query w = {&one, 0};
-		sb_reset(&one);
-		const char *word = words[i] ? words[i] : "";
-		int trc = st->opts.tokenize(st->opts.tokenize_ctx, word, strlen(word), quote_term, &w);
-		rc = one.failed ? STORE_NOMEM : tokenize_rc(trc);
-		if (rc != STORE_OK)
-			goto out;
-		if (i > 0)
-			sb_put(each, ",", 1);
-		if (w.nterms == 0) {
-			sb_puts(each, "NULL");
-			continue;
-		}
-		sb_array_elem(each, one.p, one.len);
-		if (!(wq[used++] = strndup(one.p, one.len))) {
-			rc = STORE_NOMEM;
-			goto out;
-		}
-	}
-	sb_put(each, "}", 1);
-	struct group_build g = {all, wq, 0};
-	if (store_match_groups(used, min_match, add_group, &g) == 0)
-		for (int i = 0; i < used; i++) {
-			sb_puts(all, i > 0 ? " | (" : "(");
-			sb_puts(all, wq[i]);
-			sb_put(all, ")", 1);
-		}
-	if (all->failed || each->failed)
-		rc = STORE_NOMEM;
-	else
-		*nused = used;
-out:
-	for (int i = 0; i < used; i++)
-		free(wq[i]);
-	free(one.p);
-	return rc;
 }
 
 /* ---- lifecycle and migrations -------------------------------------------------------------------- */
@@ -849,7 +529,7 @@ static int pg_schema_version(struct store *st, int *version)
 	struct pg_conn *c;
 	PGresult *res = NULL;
 	int v = 0;
-	int rc = pool_acquire(ps, &c);
+	int rc = pg_pool_acquire(ps, &c);
 	if (rc != STORE_OK)
 		return rc;
 	res = pg_exec(c, Q_MIG_EXISTS, NULL, NULL, NULL, &rc);
@@ -862,11 +542,11 @@ static int pg_schema_version(struct store *st, int *version)
 		res = pg_exec(c, Q_MIG_VERSION, NULL, NULL, NULL, &rc);
 		if (!res)
 			goto out;
-		v = (int)col_i64(res, 0, 0);
+		v = (int)pg_col_i64(res, 0, 0);
 	}
 out:
 	PQclear(res);
-	pool_release(ps, c);
+	pg_pool_release(ps, c);
 	if (rc == STORE_OK)
 		*version = v;
 	return rc;
@@ -878,13 +558,13 @@ static int pg_apply_migration(struct store *st, int version, const char *name, c
 {
 	struct pg_store *ps = pg_of(st);
 	struct pg_conn *c;
-	struct num nv;
-	const char *pv[] = {num(&nv, version), name};
+	struct pg_num nv;
+	const char *pv[] = {pg_num(&nv, version), name};
 	PGresult *res = NULL;
-	int rc = pool_acquire(ps, &c);
+	int rc = pg_pool_acquire(ps, &c);
 	if (rc != STORE_OK)
 		return rc;
-	rc = tx_begin(c);
+	rc = pg_tx_begin(c);
 	if (rc != STORE_OK)
 		goto out;
 	if ((rc = pg_cmd(c, Q_MIG_LOCK, NULL, NULL)) != STORE_OK || (rc = pg_cmd(c, Q_MIG_TABLE, NULL, NULL)) != STORE_OK)
@@ -911,522 +591,10 @@ static int pg_apply_migration(struct store *st, int version, const char *name, c
 	res = NULL;
 	rc = pg_cmd(c, Q_MIG_RECORD, pv, NULL);
 end:
-	rc = tx_end(c, rc);
+	rc = pg_tx_end(c, rc);
 out:
 	PQclear(res);
-	pool_release(ps, c);
-	return rc;
-}
-
-/* ---- tenants and API keys ------------------------------------------------------------------------ */
-
-static int pg_tenant_create(struct store *st, const char *id, const char *name, int64_t now)
-{
-	struct num n;
-	const char *p[] = {id, name, num(&n, now)};
-	return pg_one_cmd(pg_of(st), Q_TENANT_CREATE, p, NULL);
-}
-
-static int pg_tenant_get(struct store *st, const char *id, struct store_tenant *out)
-{
-	const char *p[] = {id};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_TENANT_GET, p, NULL, NULL, &res);
-	if (rc != STORE_OK)
-		return rc;
-	struct store_tenant t = {0};
-	bool ok = true;
-	if (PQntuples(res) == 0) {
-		rc = STORE_NOTFOUND;
-	} else if (!col_id(res, 0, 0, t.id)) {
-		pg_log("tenant_get", NULL, "id longer than STORE_ID_MAX");
-		rc = STORE_ERROR;
-	} else {
-		t.name = col_dup(res, 0, 1, &ok);
-		t.created_at = col_i64(res, 0, 2);
-		if (ok)
-			*out = t;
-		else
-			rc = STORE_NOMEM;
-	}
-	PQclear(res);
-	return rc;
-}
-
-static int pg_apikey_create(struct store *st, const char *key_id, const char *tenant_id, const unsigned char hash[32],
-			    const char *prefix, int64_t now)
-{
-	struct num n;
-	const char *p[] = {key_id, tenant_id, (const char *)hash, prefix, num(&n, now)};
-	const int lengths[] = {0, 0, 32, 0, 0}; /* $3, the digest, travels as 32 binary bytes */
-	const int formats[] = {0, 0, 1, 0, 0};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_APIKEY_CREATE, p, lengths, formats, &res);
-	if (rc == STORE_OK)
-		PQclear(res);
-	return rc;
-}
-
-static int pg_apikey_revoke(struct store *st, const char *key_id, int64_t now)
-{
-	struct num n;
-	const char *p[] = {key_id, num(&n, now)};
-	int64_t affected = 0;
-	int rc = pg_one_cmd(pg_of(st), Q_APIKEY_REVOKE, p, &affected);
-	if (rc == STORE_OK && affected == 0)
-		rc = STORE_NOTFOUND;
-	return rc;
-}
-
-static int pg_apikey_lookup(struct store *st, const unsigned char hash[32], char tenant_id[STORE_ID_MAX])
-{
-	const char *p[] = {(const char *)hash};
-	const int lengths[] = {32};
-	const int formats[] = {1};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_APIKEY_LOOKUP, p, lengths, formats, &res);
-	if (rc != STORE_OK)
-		return rc;
-	char t[STORE_ID_MAX];
-	if (PQntuples(res) == 0) {
-		rc = STORE_NOTFOUND;
-	} else if (!col_id(res, 0, 0, t)) {
-		pg_log("apikey_lookup", NULL, "id longer than STORE_ID_MAX");
-		rc = STORE_ERROR;
-	} else {
-		memcpy(tenant_id, t, sizeof t);
-	}
-	PQclear(res);
-	return rc;
-}
-
-/* ---- bots ---------------------------------------------------------------------------------------- */
-
-static int pg_bot_create(struct store *st, const struct store_bot *b)
-{
-	struct num c, u;
-	const char *p[] = {b->id, b->tenant_id, b->name, b->config, b->active ? "t" : "f",
-			   num(&c, b->created_at), num(&u, b->updated_at)};
-	return pg_one_cmd(pg_of(st), Q_BOT_CREATE, p, NULL);
-}
-
-/* tenant_id NULL: the public lookup by id alone (store_bot_get_public). */
-static int pg_bot_get(struct store *st, const char *tenant_id, const char *bot_id, struct store_bot *out)
-{
-	PGresult *res = NULL;
-	int rc;
-	if (tenant_id) {
-		const char *p[] = {tenant_id, bot_id};
-		rc = pg_one(pg_of(st), Q_BOT_GET, p, NULL, NULL, &res);
-	} else {
-		const char *p[] = {bot_id};
-		rc = pg_one(pg_of(st), Q_BOT_GET_PUBLIC, p, NULL, NULL, &res);
-	}
-	if (rc != STORE_OK)
-		return rc;
-	rc = PQntuples(res) == 0 ? STORE_NOTFOUND : bot_from_row(res, 0, out);
-	PQclear(res);
-	return rc;
-}
-
-static int pg_bot_update(struct store *st, const struct store_bot *b)
-{
-	struct num u;
-	const char *p[] = {b->tenant_id, b->id, b->name, b->config, b->active ? "t" : "f", num(&u, b->updated_at)};
-	int64_t affected = 0;
-	int rc = pg_one_cmd(pg_of(st), Q_BOT_UPDATE, p, &affected);
-	if (rc == STORE_OK && affected == 0)
-		rc = STORE_NOTFOUND;
-	return rc;
-}
-
-static int pg_bot_delete(struct store *st, const char *tenant_id, const char *bot_id)
-{
-	struct pg_store *ps = pg_of(st);
-	struct pg_conn *c;
-	const char *p[] = {tenant_id, bot_id};
-	int64_t affected = 0;
-	int rc = pool_acquire(ps, &c);
-	if (rc != STORE_OK)
-		return rc;
-	if ((rc = tx_begin(c)) != STORE_OK)
-		goto out;
-	/* The bot row first: this waits for writers holding FOR KEY SHARE on it and turns later ones away. */
-	rc = pg_cmd(c, Q_BOT_DELETE, p, &affected);
-	if (rc == STORE_OK && affected == 0)
-		rc = STORE_NOTFOUND;
-	if (rc == STORE_OK)
-		rc = pg_cmd(c, Q_BOT_DEL_CHUNKS, p, NULL);
-	if (rc == STORE_OK)
-		rc = pg_cmd(c, Q_BOT_DEL_SOURCES, p, NULL);
-	if (rc == STORE_OK)
-		rc = pg_cmd(c, Q_BOT_DEL_CONVERSATIONS, p, NULL);
-	if (rc == STORE_OK)
-		rc = pg_cmd(c, Q_BOT_DEL_ANALYTICS, p, NULL);
-	rc = tx_end(c, rc);
-out:
-	pool_release(ps, c);
-	return rc;
-}
-
-static int pg_bot_list(struct store *st, const char *tenant_id, int64_t after_created, const char *after_id, int limit,
-		       struct store_bot *rows, int *n)
-{
-	struct num nc, nl;
-	PGresult *res = NULL;
-	int rc;
-	if (limit <= 0) {
-		*n = 0;
-		return STORE_OK;
-	}
-	if (after_id) {
-		const char *p[] = {tenant_id, num(&nc, after_created), after_id, num(&nl, limit)};
-		rc = pg_one(pg_of(st), Q_BOT_LIST_AFTER, p, NULL, NULL, &res);
-	} else {
-		const char *p[] = {tenant_id, num(&nl, limit)};
-		rc = pg_one(pg_of(st), Q_BOT_LIST_FIRST, p, NULL, NULL, &res);
-	}
-	if (rc != STORE_OK)
-		return rc;
-	int got = PQntuples(res), i;
-	for (i = 0; i < got && i < limit; i++)
-		if ((rc = bot_from_row(res, i, &rows[i])) != STORE_OK)
-			break;
-	if (rc != STORE_OK)
-		while (i-- > 0)
-			store_bot_clear(&rows[i]);
-	else
-		*n = i;
-	PQclear(res);
-	return rc;
-}
-
-/* STORE_OK when the bot exists for the tenant (no lock; for reads). */
-static int bot_check(struct pg_conn *c, const char *tenant_id, const char *bot_id)
-{
-	const char *p[] = {tenant_id, bot_id};
-	int rc;
-	PGresult *res = pg_exec(c, Q_BOT_RID, p, NULL, NULL, &rc);
-	if (!res)
-		return rc;
-	rc = PQntuples(res) > 0 ? STORE_OK : STORE_NOTFOUND;
-	PQclear(res);
-	return rc;
-}
-
-/* Runs Q_BOT_LOCK or Q_BOT_BUMP (both return the rid of the tenant's bot, and no row when the bot is
- * not the tenant's: STORE_NOTFOUND). *rid gets the rid when rid is not NULL. */
-static int bot_row_lock(struct pg_conn *c, enum pg_q q, const char *tenant_id, const char *bot_id, int64_t *rid)
-{
-	const char *p[] = {tenant_id, bot_id};
-	int rc;
-	PGresult *res = pg_exec(c, q, p, NULL, NULL, &rc);
-	if (!res)
-		return rc;
-	if (PQntuples(res) == 0) {
-		rc = STORE_NOTFOUND;
-	} else if (rid) {
-		*rid = col_i64(res, 0, 0);
-	}
-	PQclear(res);
-	return rc;
-}
-
-/* Inside a transaction: locks the bot row against deletion (FOR KEY SHARE) and gives its rid. */
-static int bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
-{
-	return bot_row_lock(c, Q_BOT_LOCK, tenant_id, bot_id, rid);
-}
-
-/* Inside a transaction, before anything else it changes: raises the bot's knowledge_version and so
- * locks its row (FOR NO KEY UPDATE) until commit; gives its rid. The version commits or rolls back with
- * the source change. */
-static int bot_bump(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
-{
-	return bot_row_lock(c, Q_BOT_BUMP, tenant_id, bot_id, rid);
-}
-
-/* ---- sources and chunks -------------------------------------------------------------------------- */
-
-static int pg_source_create(struct store *st, const char *tenant_id, const struct store_source *s,
-			    const struct store_chunk_in *chunks, int nchunks)
-{
-	struct pg_store *ps = pg_of(st);
-	struct pg_conn *c;
-	struct sbuf hterms = {0}, tterms = {0};
-	struct num nchars, ncount, ncreated, nupdated, nrid, nord;
-	int64_t rid = 0;
-	int rc = pool_acquire(ps, &c);
-	if (rc != STORE_OK)
-		return rc;
-	if ((rc = tx_begin(c)) != STORE_OK)
-		goto out;
-	if ((rc = bot_bump(c, tenant_id, s->bot_id, &rid)) != STORE_OK)
-		goto end;
-	const char *psrc[] = {s->id, tenant_id, s->bot_id, s->kind, s->title, s->status, num(&nchars, s->chars),
-			     num(&ncount, s->chunks), num(&ncreated, s->created_at), num(&nupdated, s->updated_at)};
-	if ((rc = pg_cmd(c, Q_SOURCE_CREATE, psrc, NULL)) != STORE_OK)
-		goto end;
-	num(&nrid, rid);
-	for (int i = 0; i < nchunks; i++) {
-		const char *heading = chunks[i].heading ? chunks[i].heading : "";
-		if ((rc = terms_of(st, heading, &hterms)) != STORE_OK)
-			goto end;
-		if ((rc = terms_of(st, chunks[i].text ? chunks[i].text : "", &tterms)) != STORE_OK)
-			goto end;
-		const char *pc[] = {tenant_id, s->bot_id, nrid.s, s->id, num(&nord, chunks[i].ord), heading,
-				    chunks[i].text, sb_str(&hterms), sb_str(&tterms)};
-		if ((rc = pg_cmd(c, Q_CHUNK_CREATE, pc, NULL)) != STORE_OK)
-			goto end;
-	}
-end:
-	rc = tx_end(c, rc);
-out:
-	pool_release(ps, c);
-	free(hterms.p);
-	free(tterms.p);
-	return rc;
-}
-
-static int pg_source_get(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
-			 struct store_source *out)
-{
-	const char *p[] = {tenant_id, bot_id, source_id};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_SOURCE_GET, p, NULL, NULL, &res);
-	if (rc != STORE_OK)
-		return rc;
-	rc = PQntuples(res) == 0 ? STORE_NOTFOUND : source_from_row(res, 0, out);
-	PQclear(res);
-	return rc;
-}
-
-/* STORE_NOTFOUND when the bot is not the tenant's, even if it would list nothing anyway. */
-static int pg_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
-			  const char *after_id, int limit, struct store_source *rows, int *n)
-{
-	struct pg_store *ps = pg_of(st);
-	struct pg_conn *c;
-	struct num nc, nl;
-	PGresult *res = NULL;
-	int rc = pool_acquire(ps, &c);
-	if (rc != STORE_OK)
-		return rc;
-	if ((rc = bot_check(c, tenant_id, bot_id)) != STORE_OK || limit <= 0)
-		goto out;
-	if (after_id) {
-		const char *p[] = {tenant_id, bot_id, num(&nc, after_created), after_id, num(&nl, limit)};
-		res = pg_exec(c, Q_SOURCE_LIST_AFTER, p, NULL, NULL, &rc);
-	} else {
-		const char *p[] = {tenant_id, bot_id, num(&nl, limit)};
-		res = pg_exec(c, Q_SOURCE_LIST_FIRST, p, NULL, NULL, &rc);
-	}
-out:
-	pool_release(ps, c);
-	if (rc != STORE_OK)
-		return rc;
-	int got = res ? PQntuples(res) : 0, i;
-	for (i = 0; i < got && i < limit; i++)
-		if ((rc = source_from_row(res, i, &rows[i])) != STORE_OK)
-			break;
-	if (rc != STORE_OK)
-		while (i-- > 0)
-			store_source_clear(&rows[i]);
-	else
-		*n = i;
-	PQclear(res);
-	return rc;
-}
-
-static int pg_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id)
-{
-	struct pg_store *ps = pg_of(st);
-	struct pg_conn *c;
-	const char *p[] = {tenant_id, bot_id, source_id};
-	int64_t affected = 0;
-	int rc = pool_acquire(ps, &c);
-	if (rc != STORE_OK)
-		return rc;
-	if ((rc = tx_begin(c)) != STORE_OK)
-		goto out;
-	/* the bot row first, as in every writer (see "Consistency" above) */
-	rc = bot_bump(c, tenant_id, bot_id, NULL);
-	if (rc == STORE_OK)
-		rc = pg_cmd(c, Q_SOURCE_DELETE, p, &affected);
-	if (rc == STORE_OK && affected == 0)
-		rc = STORE_NOTFOUND;
-	if (rc == STORE_OK)
-		rc = pg_cmd(c, Q_SOURCE_DEL_CHUNKS, p, NULL);
-	rc = tx_end(c, rc);
-out:
-	pool_release(ps, c);
-	return rc;
-}
-
-static int pg_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
-			   int nwords, int min_match, int limit, struct store_hit *hits, int *n)
-{
-	struct pg_store *ps = pg_of(st);
-	struct pg_conn *c;
-	struct sbuf all = {0}, each = {0};
-	struct num nl;
-	PGresult *res = NULL;
-	int used = 0, i = 0;
-	if (nwords > STORE_SEARCH_MAX_WORDS) /* words past the limit have no bit in `matched`: ignored */
-		nwords = STORE_SEARCH_MAX_WORDS;
-	if (nwords < 0)
-		nwords = 0;
-	int rc = build_search(st, words, nwords, min_match, &all, &each, &used);
-	if (rc != STORE_OK)
-		goto done;
-	if ((rc = pool_acquire(ps, &c)) != STORE_OK)
-		goto done;
-	rc = bot_check(c, tenant_id, bot_id);
-	if (rc == STORE_OK && used > 0 && limit > 0) {
-		const char *p[] = {tenant_id, bot_id, sb_str(&all), num(&nl, limit), sb_str(&each)};
-		res = pg_exec(c, Q_CHUNK_SEARCH, p, NULL, NULL, &rc);
-	}
-	pool_release(ps, c);
-	if (rc != STORE_OK || !res)
-		goto done;
-	int got = PQntuples(res);
-	for (i = 0; i < got && i < limit; i++) {
-		struct store_hit h = {0};
-		bool ok = true;
-		h.chunk_id = col_i64(res, i, 0);
-		h.title = col_dup(res, i, 1, &ok);
-		h.heading = col_dup(res, i, 2, &ok);
-		h.text = col_dup(res, i, 3, &ok);
-		h.rank = strtod(PQgetvalue(res, i, 4), NULL);
-		h.matched = (uint32_t)strtoull(PQgetvalue(res, i, 5), NULL, 10);
-		if (!ok) {
-			store_hit_clear(&h);
-			rc = STORE_NOMEM;
-			break;
-		}
-		hits[i] = h;
-	}
-	if (rc != STORE_OK)
-		while (i-- > 0)
-			store_hit_clear(&hits[i]);
-done:
-	if (rc == STORE_OK)
-		*n = i;
-	PQclear(res);
-	free(all.p);
-	free(each.p);
-	return rc;
-}
-
-/* Every chunk of the bot in id order, from one query (one snapshot; see Q_CHUNK_LIST). The whole result
- * is read before the first emit (a 1,000-chunk bot is about 1 MB) and the connection is back in the
- * pool by then, so emit may use the store. The row strings live in the result, freed on return. */
-static int pg_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit,
-			 void *ud)
-{
-	const char *p[] = {tenant_id, bot_id};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_CHUNK_LIST, p, NULL, NULL, &res);
-	if (rc != STORE_OK)
-		return rc;
-	int got = PQntuples(res);
-	if (got == 0)
-		rc = STORE_NOTFOUND;
-	for (int i = 0; i < got && rc == STORE_OK; i++) {
-		if (PQgetisnull(res, i, 0))
-			continue; /* a bot without chunks */
-		struct store_chunk_row row = {
-			.chunk_id = col_i64(res, i, 0),
-			.title = PQgetvalue(res, i, 1),
-			.heading = PQgetvalue(res, i, 2),
-			.text = PQgetvalue(res, i, 3),
-		};
-		rc = emit(ud, &row);
-	}
-	PQclear(res);
-	return rc;
-}
-
-/* ---- conversations, messages, analytics ---------------------------------------------------------- */
-
-/* The bot must be the tenant's (STORE_NOTFOUND otherwise), and an existing conversation the bot's.
- * A negative latency_ms is stored as NULL. */
-static int pg_exchange_save(struct store *st, const struct store_exchange *x)
-{
-	struct pg_store *ps = pg_of(st);
-	struct pg_conn *c;
-	struct num nnow, nlat;
-	num(&nnow, x->now);
-	num(&nlat, x->latency_ms);
-	int64_t affected = 0;
-	int rc = pool_acquire(ps, &c);
-	if (rc != STORE_OK)
-		return rc;
-	if ((rc = tx_begin(c)) != STORE_OK)
-		goto out;
-	if ((rc = bot_lock(c, x->tenant_id, x->bot_id, NULL)) != STORE_OK)
-		goto end;
-	if (x->new_conversation) {
-		const char *p[] = {x->conversation_id, x->tenant_id, x->bot_id, x->channel, nnow.s};
-		if ((rc = pg_cmd(c, Q_CONV_CREATE, p, NULL)) != STORE_OK)
-			goto end;
-	}
-	const char *pt[] = {x->tenant_id, x->bot_id, x->conversation_id, nnow.s};
-	if ((rc = pg_cmd(c, Q_CONV_TOUCH, pt, &affected)) != STORE_OK)
-		goto end;
-	if (affected == 0) {
-		rc = STORE_NOTFOUND;
-		goto end;
-	}
-	const char *pu[] = {x->user_msg_id, x->tenant_id, x->bot_id, x->conversation_id, "in", x->user_text,
-			    NULL, NULL, nnow.s};
-	if ((rc = pg_cmd(c, Q_MSG_CREATE, pu, NULL)) != STORE_OK)
-		goto end;
-	const char *pb[] = {x->bot_msg_id, x->tenant_id, x->bot_id, x->conversation_id, "out", x->bot_text,
-			    x->bot_meta, x->latency_ms >= 0 ? nlat.s : NULL, nnow.s};
-	rc = pg_cmd(c, Q_MSG_CREATE, pb, NULL);
-end:
-	rc = tx_end(c, rc);
-out:
-	pool_release(ps, c);
-	return rc;
-}
-
-static int pg_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id)
-{
-	const char *p[] = {tenant_id, bot_id, conv_id};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_CONV_EXISTS, p, NULL, NULL, &res);
-	if (rc != STORE_OK)
-		return rc;
-	rc = PQntuples(res) > 0 ? STORE_OK : STORE_NOTFOUND;
-	PQclear(res);
-	return rc;
-}
-
-/* Counts the tenant's message rows of the conversation (0 for an unknown one, as in SQLite). */
-static int pg_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n)
-{
-	const char *p[] = {tenant_id, conv_id};
-	PGresult *res = NULL;
-	int rc = pg_one(pg_of(st), Q_CONV_COUNT, p, NULL, NULL, &res);
-	if (rc != STORE_OK)
-		return rc;
-	*n = (int)col_i64(res, 0, 0);
-	PQclear(res);
-	return rc;
-}
-
-/* STORE_NOTFOUND when the bot is not the tenant's. props_json NULL is stored as "{}". */
-static int pg_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
-			    const char *props_json, int64_t now)
-{
-	struct num n;
-	const char *p[] = {tenant_id, bot_id, event, props_json ? props_json : "{}", num(&n, now)};
-	int64_t affected = 0;
-	int rc = pg_one_cmd(pg_of(st), Q_ANALYTICS_ADD, p, &affected);
-	if (rc == STORE_OK && affected == 0)
-		rc = STORE_NOTFOUND;
+	pg_pool_release(ps, c);
 	return rc;
 }
 

@@ -1,0 +1,178 @@
+/*
+ * pg_int.h — what the PostgreSQL backend's files share: statement ids, the pool, running statements,
+ * column helpers, the bot-row locks, and the operations the ops table points at.
+ *
+ * Files: store_pg.c (the SQL of every statement, the connection pool, logging and error mapping,
+ * migrations, the ops table and store_pg_open), store_pg_bots.c (tenants, API keys, bots, the bot-row
+ * locks, conversations, messages and analytics), store_pg_sources.c (sources, chunks and full-text
+ * search). The pool's structs stay inside store_pg.c; the other files only pass pointers on.
+ *
+ * Consistency: every write that touches several rows runs in BEGIN … COMMIT and rolls back on any failure.
+ * Writers that add rows under a bot (conversations, messages, analytics) first take FOR KEY SHARE on the
+ * bot row; source create and delete first raise bots.knowledge_version, whose UPDATE holds the stronger
+ * FOR NO KEY UPDATE on the row until commit (so the version moves with the chunks, and two source
+ * changes of one bot run one after the other; chats, which take FOR KEY SHARE, are not held up);
+ * bot_delete deletes that row first. So a delete waits for writers in flight, and a writer that comes
+ * after the delete finds no bot: nothing is left behind under a deleted bot. Every writer locks the bot
+ * row before any row under it, so writers of one bot cannot deadlock each other.
+ */
+#ifndef BOTWERK_STORE_PG_INT_H
+#define BOTWERK_STORE_PG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "store/store_int.h"
+
+/* ---- statements (their SQL: pg_stmts in store_pg.c) ---------------------------------------------- */
+
+enum pg_q {
+	Q_BEGIN,
+	Q_COMMIT,
+	Q_ROLLBACK,
+	Q_PING,
+	Q_MIG_LOCK,
+	Q_MIG_TABLE,
+	Q_MIG_EXISTS,
+	Q_MIG_VERSION,
+	Q_MIG_APPLIED,
+	Q_MIG_RECORD,
+	Q_TENANT_CREATE,
+	Q_TENANT_GET,
+	Q_APIKEY_CREATE,
+	Q_APIKEY_REVOKE,
+	Q_APIKEY_LOOKUP,
+	Q_BOT_CREATE,
+	Q_BOT_GET,
+	Q_BOT_GET_PUBLIC,
+	Q_BOT_UPDATE,
+	Q_BOT_RID,
+	Q_BOT_LOCK,
+	Q_BOT_BUMP,
+	Q_BOT_LIST_FIRST,
+	Q_BOT_LIST_AFTER,
+	Q_BOT_DELETE,
+	Q_BOT_DEL_CHUNKS,
+	Q_BOT_DEL_SOURCES,
+	Q_BOT_DEL_CONVERSATIONS,
+	Q_BOT_DEL_ANALYTICS,
+	Q_SOURCE_CREATE,
+	Q_CHUNK_CREATE,
+	Q_SOURCE_GET,
+	Q_SOURCE_LIST_FIRST,
+	Q_SOURCE_LIST_AFTER,
+	Q_SOURCE_DELETE,
+	Q_SOURCE_DEL_CHUNKS,
+	Q_CHUNK_SEARCH,
+	Q_CHUNK_LIST,
+	Q_CONV_CREATE,
+	Q_CONV_TOUCH,
+	Q_MSG_CREATE,
+	Q_CONV_EXISTS,
+	Q_CONV_COUNT,
+	Q_ANALYTICS_ADD,
+	Q_COUNT
+};
+
+/* Columns every bot query returns, in this order (see bot_from_row in store_pg_bots.c). */
+#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
+/* Columns every source query returns, in this order (see source_from_row in store_pg_sources.c). */
+#define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
+
+/* ---- the pool and running statements (store_pg.c) ------------------------------------------------ */
+
+struct pg_store; /* the backend: struct store plus the pool */
+struct pg_conn;  /* one pooled libpq session */
+
+static inline struct pg_store *pg_of(struct store *st)
+{
+	return (struct pg_store *)st;
+}
+
+/* Hands out a connection, ready to use, for the calling thread alone until pg_pool_release. Waits up to
+ * the pool's wait time for one to become free (then STORE_BUSY). Prefers connections that are already
+ * open. */
+int pg_pool_acquire(struct pg_store *ps, struct pg_conn **out);
+/* Puts a connection back. A session left inside a transaction (a path that could not roll back) is
+ * rolled back here, or closed if even that fails, so the next user starts clean. */
+void pg_pool_release(struct pg_store *ps, struct pg_conn *c);
+
+/* Runs statement `q` on `c`, preparing it first if this session has not. `params` holds the
+ * statement's parameter values (NULL = SQL NULL), text unless `formats`/`lengths` say otherwise.
+ * Returns the result (caller PQclears) with *rc = STORE_OK, or NULL with *rc set to the mapped error
+ * (logged when it is STORE_ERROR or STORE_BUSY). */
+PGresult *pg_exec(struct pg_conn *c, enum pg_q q, const char *const *params, const int *lengths,
+		  const int *formats, int *rc);
+/* pg_exec for statements whose result is only a row count; *affected gets it when not NULL. */
+int pg_cmd(struct pg_conn *c, enum pg_q q, const char *const *params, int64_t *affected);
+/* One statement on a pooled connection: acquire, run, release. The result outlives the connection. */
+int pg_one(struct pg_store *ps, enum pg_q q, const char *const *params, const int *lengths, const int *formats,
+	   PGresult **out);
+/* pg_one for statements whose result is only a row count. */
+int pg_one_cmd(struct pg_store *ps, enum pg_q q, const char *const *params, int64_t *affected);
+/* BEGIN; and the end of the transaction: COMMIT when rc is STORE_OK (and returns COMMIT's outcome),
+ * ROLLBACK otherwise (and returns rc unchanged). A failed ROLLBACK is left to pg_pool_release. */
+int pg_tx_begin(struct pg_conn *c);
+int pg_tx_end(struct pg_conn *c, int rc);
+
+/* One JSON line on stderr at level "error" (component store_pg); sqlstate may be NULL. */
+void pg_log(const char *op, const char *sqlstate, const char *msg);
+
+/* ---- values (store_pg.c) ------------------------------------------------------------------------- */
+
+/* An integer parameter as text. */
+struct pg_num {
+	char s[24];
+};
+const char *pg_num(struct pg_num *n, int64_t v);
+int64_t pg_col_i64(const PGresult *r, int row, int col);
+/* Copies an id column into a fixed buffer; false when it does not fit (never for our own ids). */
+bool pg_col_id(const PGresult *r, int row, int col, char dst[STORE_ID_MAX]);
+/* Heap copy of a text column (NULL stays NULL); *ok turns false when memory runs out. */
+char *pg_col_dup(const PGresult *r, int row, int col, bool *ok);
+
+/* ---- the bot row (store_pg_bots.c; see "Consistency" above) -------------------------------------- */
+
+/* STORE_OK when the bot exists for the tenant (no lock; for reads). */
+int pg_bot_check(struct pg_conn *c, const char *tenant_id, const char *bot_id);
+/* Inside a transaction, before anything else it changes: raises the bot's knowledge_version and so
+ * locks its row (FOR NO KEY UPDATE) until commit; gives its rid when rid is not NULL. The version
+ * commits or rolls back with the source change. STORE_NOTFOUND when the bot is not the tenant's. */
+int pg_bot_bump(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid);
+
+/* ---- operations: the entries of the ops table in store_pg.c -------------------------------------- */
+
+/* store_pg_bots.c */
+int pg_tenant_create(struct store *st, const char *id, const char *name, int64_t now);
+int pg_tenant_get(struct store *st, const char *id, struct store_tenant *out);
+int pg_apikey_create(struct store *st, const char *key_id, const char *tenant_id, const unsigned char hash[32],
+		     const char *prefix, int64_t now);
+int pg_apikey_revoke(struct store *st, const char *key_id, int64_t now);
+int pg_apikey_lookup(struct store *st, const unsigned char hash[32], char tenant_id[STORE_ID_MAX]);
+int pg_bot_create(struct store *st, const struct store_bot *b);
+int pg_bot_get(struct store *st, const char *tenant_id, const char *bot_id, struct store_bot *out);
+int pg_bot_update(struct store *st, const struct store_bot *b);
+int pg_bot_delete(struct store *st, const char *tenant_id, const char *bot_id);
+int pg_bot_list(struct store *st, const char *tenant_id, int64_t after_created, const char *after_id, int limit,
+		struct store_bot *rows, int *n);
+int pg_exchange_save(struct store *st, const struct store_exchange *x);
+int pg_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
+int pg_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
+int pg_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
+		     const char *props_json, int64_t now);
+
+/* store_pg_sources.c */
+int pg_source_create(struct store *st, const char *tenant_id, const struct store_source *s,
+		     const struct store_chunk_in *chunks, int nchunks);
+int pg_source_get(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		  struct store_source *out);
+int pg_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
+		   const char *after_id, int limit, struct store_source *rows, int *n);
+int pg_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id);
+int pg_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
+		    int nwords, int min_match, int limit, struct store_hit *hits, int *n);
+int pg_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit, void *ud);
+
+#endif

@@ -1,0 +1,138 @@
+/*
+ * store_sqlite_chat.c — the SQLite backend's chat records: conversations and their messages (saved one
+ * exchange — the visitor's message and the bot's reply — at a time) and analytics events.
+ *
+ * The statements are in the table of store_sqlite.c; the shared helpers, the writer and the
+ * connections are declared in sqlite_int.h.
+ */
+#include <stdint.h>
+
+#include "store/sqlite_int.h"
+
+/* ---- conversations ---------------------------------------------------------------------------------- */
+
+static int insert_message(struct conn *c, const struct store_exchange *x, const char *id, const char *dir,
+			  const char *content, const char *meta, int latency)
+{
+	sqlite3_stmt *q = sqlite_stmt(c, S_MSG_INSERT);
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, id);
+	sqlite_bind_text(q, 2, x->tenant_id);
+	sqlite_bind_text(q, 3, x->bot_id);
+	sqlite_bind_text(q, 4, x->conversation_id);
+	sqlite_bind_text(q, 5, dir);
+	sqlite_bind_text(q, 6, content);
+	sqlite_bind_text(q, 7, meta);
+	if (latency >= 0)
+		sqlite3_bind_int(q, 8, latency);
+	sqlite3_bind_int64(q, 9, x->now);
+	return sqlite_run(c, q, NULL);
+}
+
+static int exchange_save_tx(struct conn *c, void *arg)
+{
+	const struct store_exchange *x = arg;
+	sqlite3_int64 rid;
+	int rc = sqlite_bot_rid(c, x->tenant_id, x->bot_id, &rid), changes = 0;
+	if (rc == STORE_OK && x->new_conversation) {
+		sqlite3_stmt *q = sqlite_stmt(c, S_CONV_INSERT);
+		if (!q)
+			return STORE_ERROR;
+		sqlite_bind_text(q, 1, x->conversation_id);
+		sqlite_bind_text(q, 2, x->tenant_id);
+		sqlite_bind_text(q, 3, x->bot_id);
+		sqlite_bind_text(q, 4, x->channel);
+		sqlite3_bind_int64(q, 5, x->now);
+		sqlite3_bind_int(q, 6, 2); /* born with its two messages: no touch below */
+		rc = sqlite_run(c, q, NULL);
+	}
+	if (rc == STORE_OK)
+		rc = insert_message(c, x, x->user_msg_id, "in", x->user_text, NULL, -1);
+	if (rc == STORE_OK)
+		rc = insert_message(c, x, x->bot_msg_id, "out", x->bot_text, x->bot_meta, x->latency_ms);
+	if (rc == STORE_OK && !x->new_conversation) {
+		sqlite3_stmt *q = sqlite_stmt(c, S_CONV_TOUCH);
+		if (!q)
+			return STORE_ERROR;
+		sqlite_bind_text(q, 1, x->conversation_id);
+		sqlite_bind_text(q, 2, x->tenant_id);
+		sqlite3_bind_int(q, 3, 2);
+		sqlite3_bind_int64(q, 4, x->now);
+		sqlite_bind_text(q, 5, x->bot_id);
+		rc = sqlite_run(c, q, &changes);
+		if (rc == STORE_OK && changes == 0)
+			rc = STORE_NOTFOUND;
+	}
+	return rc;
+}
+
+int sq_exchange_save(struct store *st, const struct store_exchange *x)
+{
+	return sqlite_write(sqlite_of(st), exchange_save_tx, (void *)(uintptr_t)x);
+}
+
+void sq_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud)
+{
+	sqlite_write_async(sqlite_of(st), exchange_save_tx, (void *)(uintptr_t)x, done, ud);
+}
+
+int sq_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id)
+{
+	struct conn *c = sqlite_conn(sqlite_of(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_CONV_EXISTS) : NULL;
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, conv_id);
+	sqlite_bind_text(q, 2, bot_id);
+	sqlite_bind_text(q, 3, tenant_id);
+	int rc = sqlite3_step(q);
+	int res = rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
+	sqlite_done(q);
+	return res;
+}
+
+int sq_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n)
+{
+	struct conn *c = sqlite_conn(sqlite_of(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_CONV_COUNT) : NULL;
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, conv_id);
+	sqlite_bind_text(q, 2, tenant_id);
+	int rc = sqlite3_step(q), res = sqlite_map_rc(rc);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int(q, 0);
+	sqlite_done(q);
+	return res;
+}
+
+struct analytics_args {
+	const char *tenant_id, *bot_id, *event, *props;
+	int64_t now;
+};
+
+static int analytics_add_tx(struct conn *c, void *arg)
+{
+	const struct analytics_args *a = arg;
+	sqlite3_int64 rid;
+	int rc = sqlite_bot_rid(c, a->tenant_id, a->bot_id, &rid);
+	if (rc != STORE_OK)
+		return rc;
+	sqlite3_stmt *q = sqlite_stmt(c, S_ANALYTICS_INSERT);
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, a->tenant_id);
+	sqlite_bind_text(q, 2, a->bot_id);
+	sqlite_bind_text(q, 3, a->event);
+	sqlite_bind_text(q, 4, a->props ? a->props : "{}");
+	sqlite3_bind_int64(q, 5, a->now);
+	return sqlite_run(c, q, NULL);
+}
+
+int sq_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
+			    const char *props_json, int64_t now)
+{
+	struct analytics_args a = {tenant_id, bot_id, event, props_json, now};
+	return sqlite_write(sqlite_of(st), analytics_add_tx, &a);
+}
