@@ -20,7 +20,10 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
 SRC      := $(sort $(wildcard src/*.c src/*/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 GEN      := $(BUILD)/gen/sql_files.c
-OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/sql_files.o
+WEB      := $(sort $(wildcard web/*.js web/*.css web/*.html))
+WEB_GZ   := $(patsubst web/%,$(BUILD)/gen/web/%.gz,$(WEB))
+WEB_GEN  := $(BUILD)/gen/web_assets.c
+OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/sql_files.o $(BUILD)/obj/gen/web_assets.o
 SQL      := $(sort $(wildcard src/store/sql/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -36,12 +39,23 @@ $(BUILD)/tools/embed: tools/embed.c
 # migration file must not leave a stale copy behind.
 $(GEN): $(BUILD)/tools/embed FORCE
 	@mkdir -p $(dir $@)
-	@$(BUILD)/tools/embed store_sql_files $@.tmp $(SQL)
+	@$(BUILD)/tools/embed sql store_sql_files $@.tmp $(SQL)
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(SQL)) migration files"; fi
 
 FORCE:
 
-$(BUILD)/obj/gen/sql_files.o: $(GEN)
+# Web assets (web/): each embedded with its gzip form (gzip -n: no name or time, so builds repeat).
+$(BUILD)/gen/web/%.gz: web/%
+	@mkdir -p $(dir $@)
+	gzip -9 -n -c $< >$@
+
+# Regenerated like $(GEN), so a removed asset does not linger.
+$(WEB_GEN): $(BUILD)/tools/embed $(WEB_GZ) FORCE
+	@mkdir -p $(dir $@)
+	@$(BUILD)/tools/embed assets web_assets $@.tmp $(foreach f,$(WEB),$(f) $(BUILD)/gen/web/$(notdir $(f)).gz)
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(WEB)) web assets"; fi
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -36,9 +36,10 @@ static void usage(FILE *out)
 
 static int build_http(struct app *app, char *err, size_t errlen)
 {
-	const struct route *const tables[] = {api_ops_routes, api_bots_routes, api_sources_routes, api_chat_routes};
+	const struct route *const tables[] = {api_ops_routes, api_bots_routes, api_sources_routes, api_chat_routes,
+					      api_web_routes};
 	const size_t counts[] = {api_ops_routes_count, api_bots_routes_count, api_sources_routes_count,
-				 api_chat_routes_count};
+				 api_chat_routes_count, api_web_routes_count};
 	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
 	if (!app->router)
 		return -1;

@@ -1,28 +1,66 @@
 /*
- * embed.c — build-time generator: turns files into a C array so the binary needs no files at run time.
+ * embed.c — build-time generator: turns files into C arrays so the binary needs no files at run time.
  *
- *   embed SYMBOL OUT.c FILE...
+ *   embed sql SYMBOL OUT.c FILE...
+ *       `const struct store_sql_file SYMBOL[]` ({base name, NUL-terminated content}, then {NULL, NULL})
+ *       and `const size_t SYMBOL_count`, in the order given (the Makefile sorts them).
+ *   embed assets SYMBOL OUT.c FILE FILE.gz ...
+ *       `const struct asset SYMBOL[]` for pairs of a file and its gzip form: base name, content type
+ *       (from the extension), bytes and length of both, and an ETag (a quoted 64-bit FNV-1a hash of the
+ *       content), and `const size_t SYMBOL_count`.
  *
- * writes `const struct store_sql_file SYMBOL[]`-shaped data: an array of {name, bytes} pairs where name is
- * the file's base name and bytes its content, NUL-terminated, as a C string literal of octal escapes, and
- * `const size_t SYMBOL_count`. Files are emitted in the order given (the Makefile sorts them).
+ * Content is written as string literals of printable characters and octal escapes.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int emit_file(FILE *out, const char *path)
+struct blob {
+	unsigned char *data;
+	size_t len;
+};
+
+static int slurp(const char *path, struct blob *b)
 {
 	FILE *in = fopen(path, "rb");
 	if (!in) {
 		perror(path);
 		return -1;
 	}
-	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	fprintf(out, "\t{\"%s\",\n\t \"", base);
-	int c, col = 0;
-	while ((c = fgetc(in)) != EOF) {
+	size_t cap = 4096;
+	b->len = 0;
+	b->data = malloc(cap);
+	while (b->data) {
+		b->len += fread(b->data + b->len, 1, cap - b->len, in);
+		if (b->len < cap)
+			break;
+		unsigned char *p = realloc(b->data, cap * 2);
+		if (!p) {
+			free(b->data);
+			b->data = NULL;
+			break;
+		}
+		b->data = p;
+		cap *= 2;
+	}
+	int err = ferror(in) || !b->data;
+	fclose(in);
+	if (err) {
+		fprintf(stderr, "embed: cannot read %s\n", path);
+		free(b->data);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the bytes as a string literal, broken into lines. */
+static void emit_literal(FILE *out, const struct blob *b)
+{
+	fputs("\"", out);
+	int col = 0;
+	for (size_t i = 0; i < b->len; i++) {
+		int c = b->data[i];
 		if (c == '\n') {
 			fputs("\\n\"\n\t \"", out);
 			col = 0;
@@ -37,34 +75,102 @@ static int emit_file(FILE *out, const char *path)
 			col = 0;
 		}
 	}
-	int err = ferror(in);
-	fclose(in);
-	fputs("\"},\n", out);
-	return err ? -1 : 0;
+	fputs("\"", out);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	return base ? base + 1 : path;
+}
+
+static const char *content_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{".js", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
+		{".html", "text/html; charset=utf-8"},     {".svg", "image/svg+xml"},
+		{".json", "application/json"},             {".png", "image/png"},
+	};
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (!strcmp(dot, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static uint64_t fnv1a(const struct blob *b)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < b->len; i++) {
+		h ^= b->data[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int emit_sql(FILE *out, const char *symbol, char **files, int n)
+{
+	fprintf(out, "#include \"store/store_int.h\"\n\nconst struct store_sql_file %s[] = {\n", symbol);
+	for (int i = 0; i < n; i++) {
+		struct blob b;
+		if (slurp(files[i], &b) != 0)
+			return -1;
+		fprintf(out, "\t{\"%s\",\n\t ", base_name(files[i]));
+		emit_literal(out, &b);
+		fputs("},\n", out);
+		free(b.data);
+	}
+	fprintf(out, "\t{NULL, NULL}\n};\nconst size_t %s_count = %d;\n", symbol, n);
+	return 0;
+}
+
+static int emit_assets(FILE *out, const char *symbol, char **files, int n)
+{
+	if (n % 2) {
+		fprintf(stderr, "embed: assets come in pairs: FILE FILE.gz\n");
+		return -1;
+	}
+	fprintf(out, "#include \"http/assets.h\"\n\nconst struct asset %s[] = {\n", symbol);
+	for (int i = 0; i < n; i += 2) {
+		struct blob raw, gz;
+		if (slurp(files[i], &raw) != 0)
+			return -1;
+		if (slurp(files[i + 1], &gz) != 0) {
+			free(raw.data);
+			return -1;
+		}
+		const char *name = base_name(files[i]);
+		fprintf(out, "\t{\"%s\", \"%s\", \"\\\"%016llx\\\"\",\n\t (const unsigned char *)", name,
+			content_type(name), (unsigned long long)fnv1a(&raw));
+		emit_literal(out, &raw);
+		fprintf(out, ",\n\t %zu,\n\t (const unsigned char *)", raw.len);
+		emit_literal(out, &gz);
+		fprintf(out, ",\n\t %zu},\n", gz.len);
+		free(raw.data);
+		free(gz.data);
+	}
+	fprintf(out, "};\nconst size_t %s_count = %d;\n", symbol, n / 2);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 3) {
-		fprintf(stderr, "usage: embed SYMBOL OUT.c FILE...\n");
+	if (argc < 4 || (strcmp(argv[1], "sql") != 0 && strcmp(argv[1], "assets") != 0)) {
+		fprintf(stderr, "usage: embed sql SYMBOL OUT.c FILE...\n       embed assets SYMBOL OUT.c FILE FILE.gz...\n");
 		return 2;
 	}
-	FILE *out = fopen(argv[2], "w");
+	FILE *out = fopen(argv[3], "w");
 	if (!out) {
-		perror(argv[2]);
+		perror(argv[3]);
 		return 1;
 	}
-	fprintf(out, "/* generated by tools/embed.c; do not edit */\n#include \"store/store_int.h\"\n\n");
-	fprintf(out, "const struct store_sql_file %s[] = {\n", argv[1]);
-	for (int i = 3; i < argc; i++)
-		if (emit_file(out, argv[i]) != 0) {
-			fclose(out);
-			remove(argv[2]);
-			return 1;
-		}
-	fprintf(out, "\t{NULL, NULL}\n};\nconst size_t %s_count = %d;\n", argv[1], argc - 3);
-	if (fclose(out) != 0) {
-		remove(argv[2]);
+	fprintf(out, "/* generated by tools/embed.c; do not edit */\n");
+	int rc = !strcmp(argv[1], "sql") ? emit_sql(out, argv[2], argv + 4, argc - 4)
+					 : emit_assets(out, argv[2], argv + 4, argc - 4);
+	if (fclose(out) != 0 || rc != 0) {
+		remove(argv[3]);
 		return 1;
 	}
 	return 0;

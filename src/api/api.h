@@ -19,11 +19,21 @@ extern const struct route api_sources_routes[];
 extern const size_t api_sources_routes_count;
 extern const struct route api_chat_routes[];
 extern const size_t api_chat_routes_count;
+extern const struct route api_web_routes[];
+extern const size_t api_web_routes_count;
 
 static inline struct app *app_of(const struct req *r) { return r->ctx; }
 
 /* Answers a store failure with the matching envelope (404 with `notfound` code, 409, 500/503). */
 int api_store_error(struct req *r, int store_rc, enum err_code notfound, const char *what);
+
+/* A bot's public access rules (config "access") for this request: its URL token (?token=) when one is
+ * set, compared in constant time, and — when it lists allowed origins — the request's Origin, which
+ * must be one of them or botwerk's own. ERR_OK or the error to answer with. On ERR_OK for a listed
+ * origin, the origin is echoed in Access-Control-Allow-Origin (with Vary: Origin) instead of "*". */
+enum err_code api_public_access(struct req *r, json_t *config);
+/* What to tell a visitor about an access error of api_public_access. */
+const char *api_access_message(enum err_code code);
 
 /* Pagination: reads ?limit (1–100, default 20) and ?cursor. -1 after answering 400 when malformed. */
 struct page {

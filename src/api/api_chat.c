@@ -52,6 +52,13 @@ static int load_public_bot(struct req *r, struct store_bot *b, json_t **config)
 		store_bot_clear(b);
 		return resp_errorf(r, ERR_INTERNAL, NULL, "the bot's stored configuration is unreadable");
 	}
+	enum err_code access = api_public_access(r, *config);
+	if (access != ERR_OK) {
+		json_decref(*config);
+		*config = NULL;
+		store_bot_clear(b);
+		return resp_errorf(r, access, NULL, "%s", api_access_message(access));
+	}
 	return 0;
 }
 

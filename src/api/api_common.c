@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
 
 #include "api/api.h"
 
@@ -17,6 +20,57 @@ int api_store_error(struct req *r, int store_rc, enum err_code notfound, const c
 		return resp_errorf(r, ERR_UNAVAILABLE, NULL, "the database is busy; try again");
 	default:
 		return resp_errorf(r, ERR_INTERNAL, NULL, "the database failed; nothing was changed");
+	}
+}
+
+/* True when `origin` (scheme://host[:port]) names the host the request was sent to. */
+static bool same_origin(const struct req *r, const char *origin)
+{
+	const char *host = req_header(r, "Host");
+	const char *o = strstr(origin, "://");
+	return host && o && !strcasecmp(o + 3, host);
+}
+
+enum err_code api_public_access(struct req *r, json_t *config)
+{
+	json_t *access = json_object_get(config, "access");
+	const char *token = json_str(access, "token", NULL);
+	if (token && *token) {
+		const char *given = req_query(r, "token");
+		if (!given || !*given)
+			return ERR_TOKEN_REQUIRED;
+		size_t n = strlen(token);
+		if (strlen(given) != n || sodium_memcmp(given, token, n) != 0)
+			return ERR_TOKEN_INVALID;
+	}
+	json_t *origins = json_object_get(access, "allowed_origins");
+	const char *origin = req_header(r, "Origin");
+	if (!origin || json_array_size(origins) == 0)
+		return ERR_OK;
+	size_t i;
+	json_t *o;
+	json_array_foreach(origins, i, o)
+	{
+		if (json_is_string(o) && !strcasecmp(json_string_value(o), origin)) {
+			resp_header(r, "Access-Control-Allow-Origin", json_string_value(o));
+			resp_header(r, "Vary", "Origin");
+			return ERR_OK;
+		}
+	}
+	return same_origin(r, origin) ? ERR_OK : ERR_ORIGIN_NOT_ALLOWED;
+}
+
+const char *api_access_message(enum err_code code)
+{
+	switch (code) {
+	case ERR_TOKEN_REQUIRED:
+		return "this bot is private: open it with the link that includes its token (?token=...)";
+	case ERR_TOKEN_INVALID:
+		return "the access token in the link is not valid for this bot";
+	case ERR_ORIGIN_NOT_ALLOWED:
+		return "this bot may not be used from this website";
+	default:
+		return "access denied";
 	}
 }
 

@@ -19,6 +19,14 @@ static const struct json_field branding_fields[] = {
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
+static const struct json_field access_fields[] = {
+	{"token", JF_STRING, false, true, 16, 128, NULL, json_check_token, "16-128 characters of A-Z a-z 0-9 - _",
+	 NULL},
+	{"allowed_origins", JF_STRING_ARRAY, false, false, 1, 255, NULL, json_check_origin,
+	 "an origin like https://www.example.de (scheme, host, optional port; lower case; no path)", NULL},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
 const struct json_field bot_fields[] = {
 	{"name", JF_STRING, true, false, 1, 120, NULL, NULL, NULL, NULL},
 	{"description", JF_STRING, false, false, 0, 2000, NULL, NULL, NULL, NULL},
@@ -27,6 +35,7 @@ const struct json_field bot_fields[] = {
 	{"system_prompt_additions", JF_STRING, false, false, 0, 4000, NULL, NULL, NULL, NULL},
 	{"fallback_message", JF_STRING, false, false, 1, 500, NULL, NULL, NULL, NULL},
 	{"branding", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, branding_fields},
+	{"access", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, access_fields},
 	{"active", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
@@ -35,13 +44,13 @@ json_t *bot_config_defaults(const char *language)
 {
 	bool en = language && !strcmp(language, "en");
 	return json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:{s:n, s:s, s:s, s:s, s:s, s:s}}", "description", "", "language",
+		"{s:s, s:s, s:s, s:s, s:s, s:{s:n, s:s, s:s, s:s, s:s, s:s}, s:{s:n, s:[]}}", "description", "", "language",
 		en ? "en" : "de", "response_style", "professional", "system_prompt_additions", "", "fallback_message",
 		en ? "I have no reliable information on that – I will pass your question on to the team."
 		   : "Dazu habe ich keine gesicherte Information – ich gebe Ihre Frage an das Team weiter.",
 		"branding", "logo_url", "primary_color", "#0f766e", "secondary_color", "#f59e0b", "welcome_message",
 		en ? "Hello! How can I help you?" : "Hallo! Wie kann ich Ihnen helfen?", "placeholder_text",
-		en ? "Your question …" : "Ihre Frage …", "theme", "light");
+		en ? "Your question …" : "Ihre Frage …", "theme", "light", "access", "token", "allowed_origins");
 }
 
 int bot_config_merge(json_t *config, json_t *input)
@@ -79,6 +88,9 @@ json_t *bot_to_json(const struct store_bot *b, json_t *config)
 			      json_object_get(config, "branding"));
 	if (!o)
 		return NULL;
+	json_t *access = json_object_get(config, "access");
+	json_object_set_new(o, "access",
+			    access ? json_deep_copy(access) : json_pack("{s:n, s:[]}", "token", "allowed_origins"));
 	char t[32];
 	json_object_set_new(o, "created_at", json_string(clock_iso8601(b->created_at, t)));
 	json_object_set_new(o, "updated_at", json_string(clock_iso8601(b->updated_at, t)));

@@ -26,6 +26,8 @@ static const char *type_name(enum json_ftype t)
 	case JF_OBJECT:
 	case JF_ANY_OBJECT:
 		return "an object";
+	case JF_STRING_ARRAY:
+		return "an array of strings";
 	}
 	return "a value";
 }
@@ -42,6 +44,8 @@ static bool type_ok(const json_t *v, enum json_ftype t)
 	case JF_OBJECT:
 	case JF_ANY_OBJECT:
 		return json_is_object(v);
+	case JF_STRING_ARRAY:
+		return json_is_array(v);
 	}
 	return false;
 }
@@ -86,6 +90,39 @@ static int validate_at(json_t *obj, const struct json_field *fields, const char 
 	return 0;
 }
 
+/* A string value against the field's length, one_of and check. */
+static int check_string(json_t *v, const struct json_field *f, const char *path, struct err *err)
+{
+	const char *s = json_string_value(v);
+	size_t chars = json_utf8_chars(s, json_string_length(v));
+	if (strlen(s) != json_string_length(v))
+		return err_set(err, ERR_VALIDATION, path, "%s must not contain NUL characters", path);
+	if ((f->min || f->max) && (chars < (size_t)f->min || chars > (size_t)f->max)) {
+		if (f->min > 0)
+			return err_set(err, ERR_VALIDATION, path, "%s must be %ld to %ld characters long", path,
+				       f->min, f->max);
+		return err_set(err, ERR_VALIDATION, path, "%s must be at most %ld characters long", path,
+			       f->max);
+	}
+	if (f->one_of) {
+		const char *const *o = f->one_of;
+		while (*o && strcmp(*o, s) != 0)
+			o++;
+		if (!*o) {
+			char allowed[160] = "";
+			size_t used = 0;
+			for (o = f->one_of; *o && used < sizeof allowed; o++)
+				used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s",
+							 o == f->one_of ? "" : ", ", *o);
+			return err_set(err, ERR_VALIDATION, path, "%s must be one of: %s", path, allowed);
+		}
+	}
+	if (f->check && !f->check(s))
+		return err_set(err, ERR_VALIDATION, path, "%s must be %s", path,
+			       f->check_msg ? f->check_msg : "well-formed");
+	return 0;
+}
+
 static int check_one(json_t *v, const struct json_field *f, const char *path, bool partial,
 		     struct err *err)
 {
@@ -98,34 +135,22 @@ static int check_one(json_t *v, const struct json_field *f, const char *path, bo
 		return err_set(err, ERR_VALIDATION, path, "%s must be %s", path, type_name(f->type));
 
 	switch (f->type) {
-	case JF_STRING: {
-		const char *s = json_string_value(v);
-		size_t chars = json_utf8_chars(s, json_string_length(v));
-		if (strlen(s) != json_string_length(v))
-			return err_set(err, ERR_VALIDATION, path, "%s must not contain NUL characters", path);
-		if ((f->min || f->max) && (chars < (size_t)f->min || chars > (size_t)f->max)) {
-			if (f->min > 0)
-				return err_set(err, ERR_VALIDATION, path, "%s must be %ld to %ld characters long", path,
-					       f->min, f->max);
-			return err_set(err, ERR_VALIDATION, path, "%s must be at most %ld characters long", path,
-				       f->max);
+	case JF_STRING:
+		return check_string(v, f, path, err);
+	case JF_STRING_ARRAY: {
+		if (json_array_size(v) > JSON_ARRAY_MAX)
+			return err_set(err, ERR_VALIDATION, path, "%s must have at most %d entries", path, JSON_ARRAY_MAX);
+		char item[ERR_FIELD_MAX + 24];
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e)
+		{
+			snprintf(item, sizeof item, "%s[%zu]", path, i);
+			if (!json_is_string(e))
+				return err_set(err, ERR_VALIDATION, item, "%s must be a string", item);
+			if (check_string(e, f, item, err) != 0)
+				return -1;
 		}
-		if (f->one_of) {
-			const char *const *o = f->one_of;
-			while (*o && strcmp(*o, s) != 0)
-				o++;
-			if (!*o) {
-				char allowed[160] = "";
-				size_t used = 0;
-				for (o = f->one_of; *o && used < sizeof allowed; o++)
-					used += (size_t)snprintf(allowed + used, sizeof allowed - used, "%s%s",
-								 o == f->one_of ? "" : ", ", *o);
-				return err_set(err, ERR_VALIDATION, path, "%s must be one of: %s", path, allowed);
-			}
-		}
-		if (f->check && !f->check(s))
-			return err_set(err, ERR_VALIDATION, path, "%s must be %s", path,
-				       f->check_msg ? f->check_msg : "well-formed");
 		return 0;
 	}
 	case JF_INT: {
@@ -172,19 +197,48 @@ bool json_check_color(const char *s)
 	return true;
 }
 
+/* What follows "http://" or "https://", or NULL for other schemes. */
+static const char *after_http_scheme(const char *s)
+{
+	if (!strncmp(s, "https://", 8))
+		return s + 8;
+	if (!strncmp(s, "http://", 7))
+		return s + 7;
+	return NULL;
+}
+
 bool json_check_http_url(const char *s)
 {
-	const char *host;
-	if (!strncmp(s, "https://", 8))
-		host = s + 8;
-	else if (!strncmp(s, "http://", 7))
-		host = s + 7;
-	else
-		return false;
-	if (!*host || *host == '/' || *host == ':' || *host == '?' || *host == '#')
+	const char *host = after_http_scheme(s);
+	if (!host || !*host || *host == '/' || *host == ':' || *host == '?' || *host == '#')
 		return false;
 	for (const char *p = s; *p; p++)
 		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+			return false;
+	return true;
+}
+
+bool json_check_origin(const char *s)
+{
+	const char *host = after_http_scheme(s);
+	if (!host || !*host)
+		return false;
+	bool port = false;
+	for (const char *p = host; *p; p++) {
+		if (*p == ':' && !port && p > host && p[1]) {
+			port = true;
+		} else if (port ? !isdigit((unsigned char)*p)
+				: !(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool json_check_token(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
 			return false;
 	return true;
 }

@@ -15,7 +15,11 @@
 
 #include "base/err.h"
 
-enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_OBJECT, JF_ANY_OBJECT };
+/* JF_STRING_ARRAY: an array of at most JSON_ARRAY_MAX strings, each checked like a JF_STRING field
+ * (min/max, one_of, check); an error names the item ("access.allowed_origins[2]"). */
+enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_OBJECT, JF_ANY_OBJECT, JF_STRING_ARRAY };
+
+#define JSON_ARRAY_MAX 32
 
 struct json_field {
 	const char *name;
@@ -38,6 +42,8 @@ size_t json_utf8_chars(const char *s, size_t bytes);
 /* Formats shared by several routes. */
 bool json_check_color(const char *s);   /* #rrggbb */
 bool json_check_http_url(const char *s); /* http:// or https:// with a host, no spaces */
+bool json_check_origin(const char *s);   /* a web origin: http(s)://host[:port], lower case, nothing after */
+bool json_check_token(const char *s);    /* URL-safe token characters: A-Z a-z 0-9 - _ */
 
 /* Typed getters for validated objects: return the value or `def` when absent/null/wrong type. */
 const char *json_str(const json_t *obj, const char *key, const char *def);

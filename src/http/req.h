@@ -20,6 +20,8 @@
 struct MHD_Connection;
 struct req;
 
+#define REQ_MAX_XHDR 8
+
 /* Continues a suspended request on an HTTP thread; answers with resp_* (or suspends again). */
 typedef int (*req_resume_fn)(struct req *r, void *arg);
 
@@ -49,8 +51,8 @@ struct req {
 	int suspend_state;         /* server.c's enum suspend_state, under the server's suspend lock */
 	bool gone;                 /* the client is gone: resp_* only record the status */
 	int nxhdr;                 /* extra response headers added with resp_header */
-	const char *xhdr_name[4];
-	char xhdr_value[4][128];
+	const char *xhdr_name[REQ_MAX_XHDR];
+	char *xhdr_value[REQ_MAX_XHDR]; /* owned */
 };
 
 static inline const char *req_param(const struct req *r, int i) { return r->match.params[i]; }
@@ -69,8 +71,12 @@ int resp_errorf(struct req *r, enum err_code code, const char *field, const char
 /* Answers with raw bytes (copied). */
 int resp_bytes(struct req *r, int status, const char *content_type, const char *data, size_t len);
 int resp_empty(struct req *r, int status);
-/* Adds a header to the response about to be queued (call before resp_*): at most 4 per request. */
-void resp_header(struct req *r, const char *name, const char *value);
+/* Like resp_bytes for data that lives as long as the process (embedded assets): not copied. */
+int resp_static(struct req *r, int status, const char *content_type, const void *data, size_t len);
+/* Adds a header to the response about to be queued (call before resp_*): at most REQ_MAX_XHDR per
+ * request; `name` must be a string constant. A header set here replaces the default of the same name
+ * (Cache-Control: no-store; Access-Control-Allow-Origin: * on public routes). -1 when out of room. */
+int resp_header(struct req *r, const char *name, const char *value);
 
 /* Waiting without holding an HTTP thread. A handler whose answer depends on slow work (the database
  * writer's next commit; later a model) calls req_suspend and returns 0 without answering; whoever

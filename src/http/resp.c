@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http/req.h"
 
@@ -17,13 +18,25 @@ const char *req_query(const struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
-void resp_header(struct req *r, const char *name, const char *value)
+int resp_header(struct req *r, const char *name, const char *value)
 {
-	if (r->nxhdr < 4) {
-		r->xhdr_name[r->nxhdr] = name;
-		snprintf(r->xhdr_value[r->nxhdr], sizeof r->xhdr_value[0], "%s", value);
-		r->nxhdr++;
-	}
+	if (r->nxhdr >= REQ_MAX_XHDR)
+		return -1;
+	char *v = strdup(value);
+	if (!v)
+		return -1;
+	r->xhdr_name[r->nxhdr] = name;
+	r->xhdr_value[r->nxhdr] = v;
+	r->nxhdr++;
+	return 0;
+}
+
+static bool has_header(const struct req *r, const char *name)
+{
+	for (int i = 0; i < r->nxhdr; i++)
+		if (!strcasecmp(r->xhdr_name[i], name))
+			return true;
+	return false;
 }
 
 /* Queues `resp` with the common headers; takes ownership of resp. */
@@ -40,8 +53,9 @@ static int queue(struct req *r, int status, struct MHD_Response *resp, const cha
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->request_id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	if (r->route && r->route->auth == AUTH_PUBLIC)
+	if (!has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	if (r->route && r->route->auth == AUTH_PUBLIC && !has_header(r, "Access-Control-Allow-Origin"))
 		MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
 	for (int i = 0; i < r->nxhdr; i++)
 		MHD_add_response_header(resp, r->xhdr_name[i], r->xhdr_value[i]);
@@ -55,6 +69,13 @@ int resp_bytes(struct req *r, int status, const char *content_type, const char *
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
 								    MHD_RESPMEM_MUST_COPY);
+	return queue(r, status, resp, content_type);
+}
+
+int resp_static(struct req *r, int status, const char *content_type, const void *data, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_PERSISTENT);
 	return queue(r, status, resp, content_type);
 }
 

@@ -156,6 +156,8 @@ static void req_init(struct http_server *s, struct req *r, struct MHD_Connection
 
 static void req_free(struct req *r)
 {
+	for (int i = 0; i < r->nxhdr; i++)
+		free(r->xhdr_value[i]);
 	free(r->raw_path);
 	json_decref(r->json);
 	free(r->body);

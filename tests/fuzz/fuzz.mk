@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk
+FUZZ_NAMES := router json_body terms chunk headers
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
@@ -36,6 +36,8 @@ terms_SRC     := src/rag/terms.c
 terms_PKGS    := icu-uc
 chunk_SRC     := src/rag/chunk.c
 chunk_PKGS    :=
+headers_SRC   := src/http/headers.c
+headers_PKGS  :=
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)

@@ -504,6 +504,43 @@ static void test_typed_getters_fall_back_to_the_default(void **state)
 	json_decref(o);
 }
 
+static void test_string_arrays_check_each_item(void **state)
+{
+	(void)state;
+	bot_ok("{\"name\":\"A\",\"access\":{\"allowed_origins\":[]}}");
+	bot_ok("{\"name\":\"A\",\"access\":{\"allowed_origins\":[\"https://a.de\",\"http://127.0.0.1:8080\"]}}");
+	bot_refused("{\"name\":\"A\",\"access\":{\"allowed_origins\":\"https://a.de\"}}", "access.allowed_origins",
+		    "an array of strings");
+	bot_refused("{\"name\":\"A\",\"access\":{\"allowed_origins\":[\"https://a.de\",1]}}",
+		    "access.allowed_origins[1]", "must be a string");
+	bot_refused("{\"name\":\"A\",\"access\":{\"allowed_origins\":[\"https://a.de/x\"]}}",
+		    "access.allowed_origins[0]", "an origin like");
+	char body[2048] = "{\"name\":\"A\",\"access\":{\"allowed_origins\":[";
+	for (int i = 0; i <= JSON_ARRAY_MAX; i++)
+		snprintf(body + strlen(body), sizeof body - strlen(body), "%s\"https://s%d.de\"", i ? "," : "", i);
+	strcat(body, "]}}");
+	bot_refused(body, "access.allowed_origins", "at most 32 entries");
+}
+
+static void test_check_origin_and_token(void **state)
+{
+	(void)state;
+	const char *good[] = {"https://a.de", "http://127.0.0.1:8080", "https://shop.example-1.de", "https://x.y:1"};
+	const char *bad[] = {"https://a.de/", "https://A.de", "ftp://a.de", "https://", "https://a.de:", "https://a.de:x",
+			     "https://:80", "https://a.de?x", "https://a de", "https://a.de:80:81", "a.de"};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!json_check_origin(good[i]))
+			fail_msg("origin %s refused", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		if (json_check_origin(bad[i]))
+			fail_msg("origin %s accepted", bad[i]);
+	assert_true(json_check_token("Abc-123_xyz"));
+	assert_false(json_check_token("abc def"));
+	assert_false(json_check_token("abc%20"));
+	bot_refused("{\"name\":\"A\",\"access\":{\"token\":\"kurz\"}}", "access.token", "16 to 128");
+	bot_ok("{\"name\":\"A\",\"access\":{\"token\":null}}");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +564,8 @@ int main(void)
 		cmocka_unit_test(test_check_http_url),
 		cmocka_unit_test(test_utf8_chars),
 		cmocka_unit_test(test_typed_getters_fall_back_to_the_default),
+		cmocka_unit_test(test_string_arrays_check_each_item),
+		cmocka_unit_test(test_check_origin_and_token),
 	};
 
 	return cmocka_run_group_tests_name("json", tests, NULL, NULL);
