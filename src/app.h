@@ -16,6 +16,7 @@
 #include "http/ratelimit.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "privacy/keys.h"
 #include "rag/index.h"
 #include "rag/terms.h"
 #include "store/store.h"
@@ -27,6 +28,7 @@ struct app {
 	unsigned char master_key[CRYPTO_KEY_BYTES];
 	struct terms *terms;
 	struct rag_cache *index_cache; /* in-memory search indexes of busy bots */
+	struct keyring *keyring;       /* tenant keys for personal data at rest */
 	struct store *store;
 	struct router *router;
 	struct metrics *metrics;

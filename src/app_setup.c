@@ -125,7 +125,8 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 	if (!app->store)
 		return -1;
 	app->index_cache = rag_cache_new((size_t)app->settings.index_cache_mb * 1024 * 1024);
-	if (!app->index_cache) {
+	app->keyring = keyring_new(app->master_key, 1);
+	if (!app->index_cache || !app->keyring) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -136,6 +137,8 @@ void app_close(struct app *app)
 {
 	rag_cache_free(app->index_cache);
 	app->index_cache = NULL;
+	keyring_free(app->keyring);
+	app->keyring = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	terms_free(app->terms);

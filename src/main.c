@@ -28,6 +28,9 @@ static void usage(FILE *out)
 	      "  botwerk apikey create TENANT_ID      create another API key for a tenant\n"
 	      "  botwerk apikey revoke KEY_ID         revoke an API key\n"
 	      "  botwerk migrate                      apply database migrations\n"
+	      "  botwerk backup FILE                  copy the database to FILE while the server runs (SQLite)\n"
+	      "  botwerk restore FILE                 replace the database by a backup, erasing again every contact\n"
+	      "                                       erased since (SQLite; stop the server first)\n"
 	      "  botwerk version\n\n"
 	      "Every command reads the settings below from the environment or from --options.\n"
 	      "`botwerk serve --help` lists them.\n",
@@ -36,10 +39,12 @@ static void usage(FILE *out)
 
 static int build_http(struct app *app, char *err, size_t errlen)
 {
-	const struct route *const tables[] = {api_ops_routes, api_bots_routes, api_sources_routes, api_chat_routes,
+	const struct route *const tables[] = {api_ops_routes,    api_bots_routes,   api_sources_routes,
+					      api_chat_routes,   api_public_routes, api_leads_routes,
 					      api_web_routes};
-	const size_t counts[] = {api_ops_routes_count, api_bots_routes_count, api_sources_routes_count,
-				 api_chat_routes_count, api_web_routes_count};
+	const size_t counts[] = {api_ops_routes_count,    api_bots_routes_count,   api_sources_routes_count,
+				 api_chat_routes_count,   api_public_routes_count, api_leads_routes_count,
+				 api_web_routes_count};
 	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
 	if (!app->router)
 		return -1;
@@ -167,7 +172,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "serve"))
 		return serve(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "tenant") || !strcmp(argv[1], "apikey") || !strcmp(argv[1], "migrate"))
+	if (!strcmp(argv[1], "tenant") || !strcmp(argv[1], "apikey") || !strcmp(argv[1], "migrate") ||
+	    !strcmp(argv[1], "backup") || !strcmp(argv[1], "restore"))
 		return cli_run(argc - 1, argv + 1);
 	fprintf(stderr, "botwerk: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);

@@ -19,10 +19,18 @@ extern const struct route api_sources_routes[];
 extern const size_t api_sources_routes_count;
 extern const struct route api_chat_routes[];
 extern const size_t api_chat_routes_count;
+extern const struct route api_public_routes[];
+extern const size_t api_public_routes_count;
+extern const struct route api_leads_routes[];
+extern const size_t api_leads_routes_count;
 extern const struct route api_web_routes[];
 extern const size_t api_web_routes_count;
 
 static inline struct app *app_of(const struct req *r) { return r->ctx; }
+
+/* Loads the active bot named in the path (parameter 0) for the public API and applies its access rules;
+ * answers 404 / 401 / 403 / 500 itself and returns -1 then. On 0, clear b and decref *config. */
+int api_public_bot(struct req *r, struct store_bot *b, json_t **config);
 
 /* Answers a store failure with the matching envelope (404 with `notfound` code, 409, 500/503). */
 int api_store_error(struct req *r, int store_rc, enum err_code notfound, const char *what);

@@ -51,6 +51,11 @@ static int bot_create(struct req *r)
 	json_t *config = bot_config_defaults(json_str(r->json, "language", "de"));
 	if (!config || bot_config_merge(config, r->json) != 0)
 		goto oom;
+	struct err e;
+	if (bot_config_check(config, &e) != 0) {
+		json_decref(config);
+		return resp_error(r, &e);
+	}
 	crypto_random_id("bot", b.id, sizeof b.id);
 	snprintf(b.tenant_id, sizeof b.tenant_id, "%s", r->tenant_id);
 	b.name = (char *)(uintptr_t)name;
@@ -124,7 +129,16 @@ static int apply_change(struct req *r, json_t *change)
 		rc = resp_errorf(r, ERR_VALIDATION, "name", "name must not be blank");
 		goto out;
 	}
-	if (!config || bot_config_merge(config, change) != 0 || !(text = json_dumps(config, JSON_COMPACT))) {
+	if (!config || bot_config_merge(config, change) != 0) {
+		rc = resp_errorf(r, ERR_INTERNAL, NULL, "the bot's configuration could not be updated");
+		goto out;
+	}
+	struct err e;
+	if (bot_config_check(config, &e) != 0) {
+		rc = resp_error(r, &e);
+		goto out;
+	}
+	if (!(text = json_dumps(config, JSON_COMPACT))) {
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "the bot's configuration could not be updated");
 		goto out;
 	}

@@ -1,13 +1,20 @@
 /*
- * api_chat.c — the public chat API (no key; rate limited per client address): config, chat, status,
- * analytics. Unknown bots answer 404 bot_not_found, inactive ones 404 bot_inactive.
+ * api_chat.c — POST /api/v1/public/bot/{id}/chat: a visitor's question, answered from the business
+ * profile (conv/facts.h) or the bot's knowledge (rag/answer.h), stored sealed under the visitor's contact
+ * key (privacy/keys.h) before the answer is sent, with the email-capture prompt when a trigger fires.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "api/api.h"
 #include "api/bot_json.h"
+#include "conv/capture.h"
+#include "conv/facts.h"
+#include "conv/hours.h"
+#include "privacy/keys.h"
 #include "rag/answer.h"
 
 #define CHAT_BODY_CAP (16u * 1024)
@@ -18,73 +25,6 @@ static const struct json_field chat_fields[] = {
 	{"conversation_id", JF_STRING, false, true, 0, 64, NULL, NULL, NULL, NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
-
-static bool event_name_ok(const char *s)
-{
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' || *s == ':' ||
-		      *s == '-'))
-			return false;
-	return true;
-}
-
-static const struct json_field analytics_fields[] = {
-	{"event", JF_STRING, true, false, 1, 64, NULL, event_name_ok, "1-64 characters of a-z 0-9 _ . : -", NULL},
-	{"props", JF_ANY_OBJECT, false, true, 0, 4096, NULL, NULL, NULL, NULL},
-	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
-};
-
-/* Loads the active bot named in the path, answering 404 (unknown or inactive) otherwise. */
-static int load_public_bot(struct req *r, struct store_bot *b, json_t **config)
-{
-	const char *id = req_param(r, 0);
-	if (!crypto_id_valid("bot", id))
-		return resp_errorf(r, ERR_BOT_NOT_FOUND, NULL, "no bot with this id");
-	int rc = store_bot_get_public(app_of(r)->store, id, b);
-	if (rc != STORE_OK)
-		return api_store_error(r, rc, ERR_BOT_NOT_FOUND, "bot");
-	if (!b->active) {
-		store_bot_clear(b);
-		return resp_errorf(r, ERR_BOT_INACTIVE, NULL, "this bot is not active");
-	}
-	*config = bot_config_parse(b);
-	if (!*config) {
-		store_bot_clear(b);
-		return resp_errorf(r, ERR_INTERNAL, NULL, "the bot's stored configuration is unreadable");
-	}
-	enum err_code access = api_public_access(r, *config);
-	if (access != ERR_OK) {
-		json_decref(*config);
-		*config = NULL;
-		store_bot_clear(b);
-		return resp_errorf(r, access, NULL, "%s", api_access_message(access));
-	}
-	return 0;
-}
-
-static int public_config(struct req *r)
-{
-	struct store_bot b;
-	json_t *config;
-	if (load_public_bot(r, &b, &config) != 0)
-		return -1;
-	int rc = resp_json(r, 200, bot_public_json(&b, config));
-	json_decref(config);
-	store_bot_clear(&b);
-	return rc;
-}
-
-static int public_status(struct req *r)
-{
-	struct store_bot b;
-	json_t *config;
-	if (load_public_bot(r, &b, &config) != 0)
-		return -1;
-	int rc = resp_json(r, 200, json_pack("{s:s, s:b, s:s}", "id", b.id, "active", 1, "status", "online"));
-	json_decref(config);
-	store_bot_clear(&b);
-	return rc;
-}
 
 /* Trims ASCII and Unicode white space at both ends: returns the start, *len the trimmed length. */
 static const char *trim(const char *s, size_t *len)
@@ -112,9 +52,11 @@ static json_t *sources_json(const struct answer *a)
 struct chat_job {
 	struct req *r;
 	struct store_exchange x;
-	char tenant_id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
+	char tenant_id[STORE_ID_MAX], bot_id[STORE_ID_MAX], contact_id[STORE_ID_MAX];
 	char conv_id[STORE_ID_MAX], in_id[STORE_ID_MAX], out_id[STORE_ID_MAX];
 	char *question, *meta_text;
+	char *sealed_in, *sealed_out; /* the texts as stored */
+	char *contact_wrapped;        /* a new conversation's contact key, wrapped */
 	struct answer ans;
 	json_t *reply; /* the 200 body, sent once the exchange is stored */
 	int rc;        /* the store's, set by chat_stored */
@@ -124,6 +66,9 @@ static void chat_job_free(struct chat_job *j)
 {
 	free(j->question);
 	free(j->meta_text);
+	free(j->sealed_in);
+	free(j->sealed_out);
+	free(j->contact_wrapped);
 	answer_clear(&j->ans);
 	json_decref(j->reply);
 	free(j);
@@ -152,18 +97,73 @@ static int chat_reply(struct req *r, void *arg)
 	return rc;
 }
 
+/* Finds the visitor's conversation and contact key, or starts both (j->conv_id, j->contact_id, key;
+ * j->contact_wrapped set for a new contact). *messages and *prompts: the conversation's state so far. */
+static int open_conversation(struct app *app, struct chat_job *j, const char *given, int64_t now,
+			     unsigned char key[SEAL_KEY_BYTES], int *messages, int *prompts)
+{
+	*messages = *prompts = 0;
+	if (given && crypto_id_valid("conv", given)) {
+		char *wrapped = NULL;
+		int rc = store_conversation_contact(app->store, j->tenant_id, j->bot_id, given, j->contact_id, &wrapped);
+		if (rc == STORE_OK) {
+			rc = keyring_contact_key(app->keyring, app->store, j->tenant_id, j->contact_id, wrapped, key);
+			free(wrapped);
+			if (rc == STORE_OK)
+				rc = store_conversation_state(app->store, j->tenant_id, given, messages, prompts);
+			if (rc == STORE_OK)
+				snprintf(j->conv_id, sizeof j->conv_id, "%s", given);
+			return rc;
+		}
+		if (rc != STORE_NOTFOUND)
+			return rc;
+	}
+	crypto_time_id("conv", now, j->conv_id, sizeof j->conv_id);
+	crypto_random_id("ct", j->contact_id, sizeof j->contact_id);
+	return keyring_new_contact(app->keyring, app->store, j->tenant_id, j->contact_id, key, &j->contact_wrapped);
+}
+
+/* A question about the business itself (hours, address, phone, email) answered from the profile. */
+static bool answer_from_profile(json_t *config, const char *question, int64_t now, struct answer *a)
+{
+	unsigned asked = facts_detect(question), answered = 0;
+	if (!asked)
+		return false;
+	json_t *oh = json_object_get(config, "opening_hours");
+	struct hours *h = json_is_object(oh) ? hours_parse(oh, NULL) : NULL;
+	char *text = facts_answer(asked, config, h, now, json_str(config, "language", "de"), &answered);
+	hours_free(h);
+	if (!text)
+		return false;
+	*a = (struct answer){.text = text, .type = ANSWER_PROFILE};
+	return true;
+}
+
+/* metadata.show_email_modal: what the widget needs to render the email form. */
+static json_t *email_modal(const json_t *cfg, const char *why)
+{
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s}", "prompt", json_str(cfg, "prompt", ""), "consent_text",
+			      json_str(cfg, "consent_text", ""), "consent_text_version",
+			      json_str(cfg, "consent_text_version", "v1"), "trigger", why);
+	const char *privacy = json_str(cfg, "privacy_url", NULL);
+	if (m && privacy)
+		json_object_set_new(m, "privacy_url", json_string(privacy));
+	return m;
+}
+
 static int public_chat(struct req *r)
 {
 	struct app *app = app_of(r);
 	struct store_bot b;
 	json_t *config = NULL, *sources = NULL, *meta = NULL;
 	struct chat_job *j = NULL;
+	unsigned char key[SEAL_KEY_BYTES];
 	size_t qlen;
-	int rc;
+	int rc, messages, prompts;
 
 	/* message checks come before the bot lookup only where they cannot leak anything */
 	const char *msg = trim(json_str(r->json, "message", ""), &qlen);
-	if (load_public_bot(r, &b, &config) != 0)
+	if (api_public_bot(r, &b, &config) != 0)
 		return -1;
 	if (qlen == 0) {
 		rc = resp_errorf(r, ERR_MESSAGE_EMPTY, "message", "message must not be empty");
@@ -183,52 +183,64 @@ static int public_chat(struct req *r)
 	snprintf(j->tenant_id, sizeof j->tenant_id, "%s", b.tenant_id);
 	snprintf(j->bot_id, sizeof j->bot_id, "%s", b.id);
 
-	const char *given = json_str(r->json, "conversation_id", NULL);
-	bool is_new = !given || !crypto_id_valid("conv", given) ||
-		      store_conversation_exists(app->store, b.tenant_id, b.id, given) != STORE_OK;
 	int64_t now = clock_now_ms(&app->clock);
-	if (is_new)
-		crypto_time_id("conv", now, j->conv_id, sizeof j->conv_id);
-	else
-		snprintf(j->conv_id, sizeof j->conv_id, "%s", given);
-
-	struct answer_bot ab = bot_answer_settings(&b, config);
-	ab.index_cache = app->index_cache;
-	int arc = answer_question(app->terms, app->store, &ab, j->question, &j->ans);
-	if (arc != 0) {
-		rc = api_store_error(r, arc, ERR_BOT_NOT_FOUND, "bot");
+	int src = open_conversation(app, j, json_str(r->json, "conversation_id", NULL), now, key, &messages, &prompts);
+	if (src != STORE_OK) {
+		rc = api_store_error(r, src, ERR_BOT_NOT_FOUND, "conversation");
 		goto out;
+	}
+	if (!answer_from_profile(config, j->question, now, &j->ans)) {
+		struct answer_bot ab = bot_answer_settings(&b, config);
+		ab.index_cache = app->index_cache;
+		int arc = answer_question(app->terms, app->store, &ab, j->question, &j->ans);
+		if (arc != 0) {
+			rc = api_store_error(r, arc, ERR_BOT_NOT_FOUND, "bot");
+			goto out;
+		}
 	}
 	int latency = (int)((clock_mono() - r->t_start) * 1000.0 + 0.5);
 	sources = sources_json(&j->ans);
 	meta = json_pack("{s:s, s:b, s:i}", "answer_type", answer_type_name(j->ans.type), "unanswered",
 			 j->ans.unanswered, "latency_ms", latency);
+	const json_t *capture = json_object_get(json_object_get(config, "features"), "email_capture");
+	struct capture_input ci = {.question = j->question, .messages_before = messages, .prompts_before = prompts,
+				   .unanswered = j->ans.unanswered};
+	char why[64];
+	bool prompted = capture_should_prompt(capture, &ci, why, sizeof why);
+	if (meta && prompted)
+		json_object_set_new(meta, "show_email_modal", email_modal(capture, why));
 	json_t *stored = meta ? json_pack("{s:O, s:O}", "sources", sources, "metadata", meta) : NULL;
 	j->meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
 	json_decref(stored);
 	j->reply = j->meta_text ? json_pack("{s:s, s:s, s:O, s:O}", "response", j->ans.text, "conversation_id",
 					    j->conv_id, "sources", sources, "metadata", meta)
 				: NULL;
-	if (!j->reply) {
+	crypto_time_id("msg", now, j->in_id, sizeof j->in_id);
+	crypto_time_id("msg", now, j->out_id, sizeof j->out_id);
+	char field_in[STORE_ID_MAX + 8], field_out[STORE_ID_MAX + 8];
+	snprintf(field_in, sizeof field_in, "msg:%s", j->in_id);
+	snprintf(field_out, sizeof field_out, "msg:%s", j->out_id);
+	if (!j->reply || privacy_seal(key, j->tenant_id, j->contact_id, field_in, j->question, &j->sealed_in) != 0 ||
+	    privacy_seal(key, j->tenant_id, j->contact_id, field_out, j->ans.text, &j->sealed_out) != 0) {
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-
-	crypto_time_id("msg", now, j->in_id, sizeof j->in_id);
-	crypto_time_id("msg", now, j->out_id, sizeof j->out_id);
 	j->x = (struct store_exchange){
 		.tenant_id = j->tenant_id,
 		.bot_id = j->bot_id,
 		.conversation_id = j->conv_id,
-		.new_conversation = is_new,
+		.new_conversation = j->contact_wrapped != NULL,
 		.channel = "web",
 		.user_msg_id = j->in_id,
-		.user_text = j->question,
+		.user_text = j->sealed_in,
 		.bot_msg_id = j->out_id,
-		.bot_text = j->ans.text,
+		.bot_text = j->sealed_out,
 		.bot_meta = j->meta_text,
 		.latency_ms = latency,
 		.now = now,
+		.contact_id = j->contact_wrapped ? j->contact_id : NULL,
+		.contact_wrapped_key = j->contact_wrapped,
+		.email_prompted = prompted,
 	};
 	/* The reply waits for the commit without holding this thread: chat_stored → chat_reply. */
 	req_suspend(r, chat_reply, j);
@@ -236,6 +248,7 @@ static int public_chat(struct req *r)
 	j = NULL;
 	rc = 0;
 out:
+	sodium_memzero(key, sizeof key);
 	if (j)
 		chat_job_free(j);
 	json_decref(sources);
@@ -245,34 +258,7 @@ out:
 	return rc;
 }
 
-static int public_analytics(struct req *r)
-{
-	struct app *app = app_of(r);
-	struct store_bot b;
-	json_t *config;
-	if (load_public_bot(r, &b, &config) != 0)
-		return -1;
-	json_t *props = json_object_get(r->json, "props");
-	char *text = json_is_object(props) ? json_dumps(props, JSON_COMPACT) : strdup("{}");
-	int rc;
-	if (!text) {
-		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
-	} else {
-		int src = store_analytics_add(app->store, b.tenant_id, b.id, json_str(r->json, "event", ""), text,
-					      clock_now_ms(&app->clock));
-		rc = src == STORE_OK ? resp_json(r, 202, json_pack("{s:b}", "accepted", 1))
-				     : api_store_error(r, src, ERR_BOT_NOT_FOUND, "bot");
-	}
-	free(text);
-	json_decref(config);
-	store_bot_clear(&b);
-	return rc;
-}
-
 const struct route api_chat_routes[] = {
-	{"GET", "/api/v1/public/bot/{id}/config", public_config, AUTH_PUBLIC, 0, NULL, false},
 	{"POST", "/api/v1/public/bot/{id}/chat", public_chat, AUTH_PUBLIC, CHAT_BODY_CAP, chat_fields, false},
-	{"GET", "/api/v1/public/bot/{id}/status", public_status, AUTH_PUBLIC, 0, NULL, false},
-	{"POST", "/api/v1/public/bot/{id}/analytics", public_analytics, AUTH_PUBLIC, 8192, analytics_fields, false},
 };
 const size_t api_chat_routes_count = sizeof api_chat_routes / sizeof api_chat_routes[0];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "conv/hours.h"
 
 static const char *const languages[] = {"de", "en", NULL};
 static const char *const styles[] = {"professional", "friendly", "technical", "casual", NULL};
@@ -27,6 +28,53 @@ static const struct json_field access_fields[] = {
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
+#define URL_FIELD(n) {n, JF_STRING, false, true, 0, 2048, NULL, json_check_http_url, "an http:// or https:// URL", NULL}
+
+static const struct json_field address_fields[] = {
+	{"street", JF_STRING, false, true, 0, 200, NULL, NULL, NULL, NULL},
+	{"postcode", JF_STRING, false, true, 0, 16, NULL, NULL, NULL, NULL},
+	{"city", JF_STRING, false, true, 0, 100, NULL, NULL, NULL, NULL},
+	{"country", JF_STRING, false, true, 0, 100, NULL, NULL, NULL, NULL},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field social_fields[] = {
+	URL_FIELD("linkedin"), URL_FIELD("facebook"), URL_FIELD("instagram"),
+	URL_FIELD("x"),        URL_FIELD("xing"),     URL_FIELD("youtube"),
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field company_fields[] = {
+	{"name", JF_STRING, false, true, 0, 200, NULL, NULL, NULL, NULL},
+	{"address", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, address_fields},
+	{"phone", JF_STRING, false, true, 0, 0, NULL, json_check_e164, "a phone number in E.164 form, like +4940123456",
+	 NULL},
+	{"email", JF_STRING, false, true, 0, 0, NULL, json_check_email, "an email address", NULL},
+	URL_FIELD("website"),
+	{"social", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, social_fields},
+	URL_FIELD("logo_url"),
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field email_capture_fields[] = {
+	{"enabled", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
+	{"prompt", JF_STRING, false, false, 1, 300, NULL, NULL, NULL, NULL},
+	{"max_requests", JF_INT, false, false, 1, 10, NULL, NULL, NULL, NULL},
+	{"after_messages", JF_INT, false, false, 0, 100, NULL, NULL, NULL, NULL},
+	{"topics", JF_STRING_ARRAY, false, false, 1, 40, NULL, NULL, NULL, NULL},
+	{"on_unanswered", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
+	URL_FIELD("privacy_url"),
+	{"consent_text", JF_STRING, false, false, 1, 500, NULL, NULL, NULL, NULL},
+	{"consent_text_version", JF_STRING, false, false, 1, 40, NULL, json_check_token,
+	 "1-40 characters of A-Z a-z 0-9 - _", NULL},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field features_fields[] = {
+	{"email_capture", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, email_capture_fields},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
 const struct json_field bot_fields[] = {
 	{"name", JF_STRING, true, false, 1, 120, NULL, NULL, NULL, NULL},
 	{"description", JF_STRING, false, false, 0, 2000, NULL, NULL, NULL, NULL},
@@ -36,6 +84,10 @@ const struct json_field bot_fields[] = {
 	{"fallback_message", JF_STRING, false, false, 1, 500, NULL, NULL, NULL, NULL},
 	{"branding", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, branding_fields},
 	{"access", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, access_fields},
+	{"company", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, company_fields},
+	/* checked as a whole by hours_parse (bot_config_check), after merging */
+	{"opening_hours", JF_ANY_OBJECT, false, false, 0, 16384, NULL, NULL, NULL, NULL},
+	{"features", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, features_fields},
 	{"active", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
@@ -43,7 +95,7 @@ const struct json_field bot_fields[] = {
 json_t *bot_config_defaults(const char *language)
 {
 	bool en = language && !strcmp(language, "en");
-	return json_pack(
+	json_t *c = json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:{s:n, s:s, s:s, s:s, s:s, s:s}, s:{s:n, s:[]}}", "description", "", "language",
 		en ? "en" : "de", "response_style", "professional", "system_prompt_additions", "", "fallback_message",
 		en ? "I have no reliable information on that – I will pass your question on to the team."
@@ -51,6 +103,40 @@ json_t *bot_config_defaults(const char *language)
 		"branding", "logo_url", "primary_color", "#0f766e", "secondary_color", "#f59e0b", "welcome_message",
 		en ? "Hello! How can I help you?" : "Hallo! Wie kann ich Ihnen helfen?", "placeholder_text",
 		en ? "Your question …" : "Ihre Frage …", "theme", "light", "access", "token", "allowed_origins");
+	json_t *features = json_pack(
+		"{s:{s:b, s:s, s:i, s:i, s:[s,s,s,s,s,s], s:b, s:n, s:s, s:s}}", "email_capture", "enabled", 0, "prompt",
+		en ? "Would you like us to get back to you? Leave your email address."
+		   : "Möchten Sie, dass wir uns bei Ihnen melden? Hinterlassen Sie gern Ihre E-Mail-Adresse.",
+		"max_requests", 1, "after_messages", 0, "topics", "preis", "preise", "kosten", "angebot", "demo", "termin",
+		"on_unanswered", 1, "privacy_url", "consent_text",
+		en ? "I agree that my email address is stored so that the team can contact me. I can withdraw this at any time."
+		   : "Ich bin einverstanden, dass meine E-Mail-Adresse gespeichert wird, damit sich das Team bei mir meldet. "
+		     "Ich kann das jederzeit widerrufen.",
+		"consent_text_version", "v1");
+	if (!c || !features || json_object_set_new(c, "features", features) != 0 ||
+	    json_object_set_new(c, "company", json_object()) != 0) {
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Merges `val` into `cur` key by key, objects recursively (arrays and scalars replace). */
+static int merge_object(json_t *cur, json_t *val)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(val, key, v)
+	{
+		json_t *c = json_object_get(cur, key);
+		if (json_is_object(v) && json_is_object(c)) {
+			if (merge_object(c, v) != 0)
+				return -1;
+		} else if (json_object_set_new(cur, key, json_deep_copy(v)) != 0) {
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int bot_config_merge(json_t *config, json_t *input)
@@ -61,19 +147,24 @@ int bot_config_merge(json_t *config, json_t *input)
 	{
 		if (!strcmp(key, "name") || !strcmp(key, "active"))
 			continue;
-		if (json_is_object(val)) {
-			json_t *cur = json_object_get(config, key);
-			if (!json_is_object(cur)) {
-				cur = json_object();
-				if (!cur || json_object_set_new(config, key, cur) != 0)
-					return -1;
-			}
-			if (json_object_update(cur, val) != 0)
-				return -1;
-		} else if (json_object_set(config, key, val) != 0) {
+		json_t *one = json_pack("{s:O}", key, val);
+		int rc = one ? merge_object(config, one) : -1;
+		json_decref(one);
+		if (rc != 0)
 			return -1;
-		}
 	}
+	return 0;
+}
+
+int bot_config_check(json_t *config, struct err *err)
+{
+	json_t *oh = json_object_get(config, "opening_hours");
+	if (!oh || json_is_null(oh))
+		return 0;
+	struct hours *h = hours_parse(oh, err);
+	if (!h)
+		return -1;
+	hours_free(h);
 	return 0;
 }
 
@@ -88,9 +179,11 @@ json_t *bot_to_json(const struct store_bot *b, json_t *config)
 			      json_object_get(config, "branding"));
 	if (!o)
 		return NULL;
-	json_t *access = json_object_get(config, "access");
-	json_object_set_new(o, "access",
-			    access ? json_deep_copy(access) : json_pack("{s:n, s:[]}", "token", "allowed_origins"));
+	static const char *const sections[] = {"access", "company", "opening_hours", "features"};
+	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+		json_t *v = json_object_get(config, sections[i]);
+		json_object_set_new(o, sections[i], v ? json_deep_copy(v) : json_null());
+	}
 	char t[32];
 	json_object_set_new(o, "created_at", json_string(clock_iso8601(b->created_at, t)));
 	json_object_set_new(o, "updated_at", json_string(clock_iso8601(b->updated_at, t)));
@@ -107,11 +200,18 @@ json_t *bot_public_json(const struct store_bot *b, json_t *config)
 json_t *bot_config_parse(const struct store_bot *b)
 {
 	json_t *c = json_loads(b->config ? b->config : "", 0, NULL);
-	if (c && !json_is_object(c)) {
+	if (!json_is_object(c)) {
 		json_decref(c);
 		return NULL;
 	}
-	return c;
+	/* settings added after the bot was stored take their defaults */
+	json_t *full = bot_config_defaults(json_str(c, "language", "de"));
+	if (!full || merge_object(full, c) != 0) {
+		json_decref(full);
+		full = NULL;
+	}
+	json_decref(c);
+	return full;
 }
 
 struct answer_bot bot_answer_settings(const struct store_bot *b, json_t *config)

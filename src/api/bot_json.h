@@ -21,11 +21,15 @@ json_t *bot_config_defaults(const char *language);
 /* Merges validated `input` (fields of bot_fields except name/active) into `config` (objects merged
  * key by key). 0, or -1 when memory runs out. */
 int bot_config_merge(json_t *config, json_t *input);
+/* Checks what the field table cannot: the merged config's opening_hours (conv/hours.h). 0, or -1 with
+ * err filled (field path such as "opening_hours.weekly.mon[0][1]"). */
+int bot_config_check(json_t *config, struct err *err);
 /* Full management view. New reference or NULL. */
 json_t *bot_to_json(const struct store_bot *b, json_t *config);
 /* Public view: id, name, description, language, branding. */
 json_t *bot_public_json(const struct store_bot *b, json_t *config);
-/* Parses a stored config; NULL when it is not a JSON object (logged by the caller). */
+/* Parses a stored config over the defaults of its language (settings added later get their defaults);
+ * NULL when it is not a JSON object (logged by the caller) or memory runs out. */
 json_t *bot_config_parse(const struct store_bot *b);
 /* What the answerer needs; strings point into `config`, which must outlive the result. */
 struct answer_bot bot_answer_settings(const struct store_bot *b, json_t *config);

@@ -243,6 +243,33 @@ bool json_check_token(const char *s)
 	return true;
 }
 
+bool json_check_e164(const char *s)
+{
+	if (s[0] != '+' || s[1] < '1' || s[1] > '9')
+		return false;
+	size_t n = 0;
+	for (const char *p = s + 1; *p; p++, n++)
+		if (!isdigit((unsigned char)*p))
+			return false;
+	return n >= 8 && n <= 15;
+}
+
+bool json_check_email(const char *s)
+{
+	size_t len = strlen(s);
+	const char *at = strrchr(s, '@');
+	if (len > 254 || !at || at == s || at - s > 64 || strchr(s, '@') != at)
+		return false;
+	const char *domain = at + 1, *dot = strrchr(domain, '.');
+	if (!dot || dot == domain || !dot[1] || dot[1] == '.' || strlen(dot + 1) < 2 || strstr(domain, ".."))
+		return false;
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' || *p == '"' || *p == ',' ||
+		    *p == ';' || *p == '\\' || *p == '(' || *p == ')' || *p == '[' || *p == ']')
+			return false;
+	return domain[0] != '.' && domain[0] != '-';
+}
+
 const char *json_str(const json_t *obj, const char *key, const char *def)
 {
 	const json_t *v = json_object_get(obj, key);

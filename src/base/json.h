@@ -44,6 +44,8 @@ bool json_check_color(const char *s);   /* #rrggbb */
 bool json_check_http_url(const char *s); /* http:// or https:// with a host, no spaces */
 bool json_check_origin(const char *s);   /* a web origin: http(s)://host[:port], lower case, nothing after */
 bool json_check_token(const char *s);    /* URL-safe token characters: A-Z a-z 0-9 - _ */
+bool json_check_e164(const char *s);     /* a phone number in E.164: + and 8-15 digits, no leading 0 */
+bool json_check_email(const char *s);    /* local@domain.tld, ≤ 254 bytes, no spaces or control characters */
 
 /* Typed getters for validated objects: return the value or `def` when absent/null/wrong type. */
 const char *json_str(const json_t *obj, const char *key, const char *def);

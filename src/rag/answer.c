@@ -381,6 +381,8 @@ const char *answer_type_name(enum answer_type type)
 		return "thanks";
 	case ANSWER_FALLBACK:
 		return "fallback";
+	case ANSWER_PROFILE:
+		return "profile";
 	}
 	return "unknown";
 }

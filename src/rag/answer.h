@@ -30,7 +30,8 @@
 
 #define ANSWER_MAX_SOURCES 3
 
-enum answer_type { ANSWER_EXTRACTIVE, ANSWER_GREETING, ANSWER_THANKS, ANSWER_FALLBACK };
+/* ANSWER_PROFILE: composed by the caller from the business profile (conv/facts.h), not by answer_question. */
+enum answer_type { ANSWER_EXTRACTIVE, ANSWER_GREETING, ANSWER_THANKS, ANSWER_FALLBACK, ANSWER_PROFILE };
 
 struct answer_source {
 	char *title;   /* source title, with " – heading" appended when the chunk has a heading */

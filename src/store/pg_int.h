@@ -5,7 +5,8 @@
  * Files: store_pg.c (the SQL of every statement, the connection pool, logging and error mapping,
  * migrations, the ops table and store_pg_open), store_pg_bots.c (tenants, API keys, bots, the bot-row
  * locks, conversations, messages and analytics), store_pg_sources.c (sources, chunks and full-text
- * search). The pool's structs stay inside store_pg.c; the other files only pass pointers on.
+ * search), store_pg_contacts.c (personal data: tenant keys, leads, consents, erasure). The pool's structs
+ * stay inside store_pg.c; the other files only pass pointers on.
  *
  * Consistency: every write that touches several rows runs in BEGIN … COMMIT and rolls back on any failure.
  * Writers that add rows under a bot (conversations, messages, analytics) first take FOR KEY SHARE on the
@@ -14,7 +15,10 @@
  * changes of one bot run one after the other; chats, which take FOR KEY SHARE, are not held up);
  * bot_delete deletes that row first. So a delete waits for writers in flight, and a writer that comes
  * after the delete finds no bot: nothing is left behind under a deleted bot. Every writer locks the bot
- * row before any row under it, so writers of one bot cannot deadlock each other.
+ * row before any row under it, so writers of one bot cannot deadlock each other. A contact's erasure
+ * locks its bot row, then the contact row and its conversations (FOR UPDATE) before deleting: an exchange
+ * or a lead capture in flight on them commits first and its rows are then deleted too, and one that
+ * comes after finds nothing to write to.
  */
 #ifndef BOTWERK_STORE_PG_INT_H
 #define BOTWERK_STORE_PG_INT_H
@@ -58,6 +62,9 @@ enum pg_q {
 	Q_BOT_DEL_SOURCES,
 	Q_BOT_DEL_CONVERSATIONS,
 	Q_BOT_DEL_ANALYTICS,
+	Q_BOT_DEL_CONSENTS,
+	Q_BOT_DEL_LEADS,
+	Q_BOT_DEL_CONTACTS,
 	Q_SOURCE_CREATE,
 	Q_CHUNK_CREATE,
 	Q_SOURCE_GET,
@@ -72,12 +79,51 @@ enum pg_q {
 	Q_MSG_CREATE,
 	Q_CONV_EXISTS,
 	Q_CONV_COUNT,
+	Q_CONV_CONTACT,
+	Q_CONV_STATE,
+	Q_CONTACT_CREATE,
+	Q_MSG_LIST,
 	Q_ANALYTICS_ADD,
+	Q_TENANT_KEY_GET,
+	Q_TENANT_KEY_SET,
+	Q_CONTACT_SET_EMAIL,
+	Q_LEAD_CREATE,
+	Q_LEAD_FIND,
+	Q_CONSENT_CREATE,
+	Q_LEAD_LIST_FIRST,
+	Q_LEAD_LIST_AFTER,
+	Q_LEAD_GET,
+	Q_CONTACT_BOT,
+	Q_CONTACT_LOCK,
+	Q_CONTACT_LOCK_CONVS,
+	Q_CONTACT_DEL_MESSAGES,
+	Q_CONTACT_DEL_CONVS,
+	Q_CONTACT_DEL_LEADS,
+	Q_CONTACT_DEL_CONSENTS,
+	Q_CONTACT_DELETE,
+	Q_ERASURE_CREATE,
+	Q_ERASURE_LIST,
+	Q_PURGE_TENANT,
+	Q_PURGE_DEL_MESSAGES,
+	Q_PURGE_DEL_CONVS,
+	Q_PURGE_DEL_LEADS,
+	Q_PURGE_DEL_CONSENTS,
+	Q_PURGE_DELETE,
 	Q_COUNT
 };
 
 /* Columns every bot query returns, in this order (see bot_from_row in store_pg_bots.c). */
 #define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
+/* Columns and joins of every lead query, in this order (see lead_from_row in store_pg_contacts.c): the
+ * lead, its contact, its conversation and the latest consent of its contact. */
+#define LEAD_SELECT                                                                                          \
+	"SELECT l.id, l.bot_id, l.conversation_id, l.contact_id, coalesce(k.email, ''), k.wrapped_key, "        \
+	"l.source, l.channel, l.context, coalesce(cs.text_version, ''), coalesce(cs.granted_at, 0), "           \
+	"l.interest, c.message_count, c.created_at, c.last_message_at, l.created_at FROM leads l "              \
+	"JOIN contacts k ON k.tenant_id = l.tenant_id AND k.id = l.contact_id "                                 \
+	"JOIN conversations c ON c.tenant_id = l.tenant_id AND c.id = l.conversation_id "                       \
+	"LEFT JOIN LATERAL (SELECT text_version, granted_at FROM consents WHERE tenant_id = l.tenant_id "       \
+	"AND contact_id = l.contact_id ORDER BY granted_at DESC, id DESC LIMIT 1) cs ON true "
 /* Columns every source query returns, in this order (see source_from_row in store_pg_sources.c). */
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
 
@@ -141,6 +187,9 @@ int pg_bot_check(struct pg_conn *c, const char *tenant_id, const char *bot_id);
  * locks its row (FOR NO KEY UPDATE) until commit; gives its rid when rid is not NULL. The version
  * commits or rolls back with the source change. STORE_NOTFOUND when the bot is not the tenant's. */
 int pg_bot_bump(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid);
+/* Inside a transaction, before any row it adds or changes under the bot: locks the bot row against deletion
+ * (FOR KEY SHARE); gives its rid when rid is not NULL. STORE_NOTFOUND when the bot is not the tenant's. */
+int pg_bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid);
 
 /* ---- operations: the entries of the ops table in store_pg.c -------------------------------------- */
 
@@ -159,9 +208,27 @@ int pg_bot_list(struct store *st, const char *tenant_id, int64_t after_created, 
 		struct store_bot *rows, int *n);
 int pg_exchange_save(struct store *st, const struct store_exchange *x);
 int pg_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
+int pg_conversation_contact(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id,
+			    char contact_id[STORE_ID_MAX], char **wrapped_key);
+int pg_conversation_state(struct store *st, const char *tenant_id, const char *conv_id, int *messages,
+			  int *email_prompts);
 int pg_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 int pg_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 		     const char *props_json, int64_t now);
+int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		    struct store_message **out, int *n);
+
+/* store_pg_contacts.c */
+int pg_tenant_key_get(struct store *st, const char *tenant_id, char **wrapped);
+int pg_tenant_key_init(struct store *st, const char *tenant_id, const char *wrapped, char **current);
+int pg_lead_capture(struct store *st, const struct store_lead_capture *lc, char lead_id_out[STORE_ID_MAX],
+		    bool *created);
+int pg_lead_list(struct store *st, const char *tenant_id, const struct store_lead_filter *f, int64_t after_created,
+		 const char *after_id, int limit, struct store_lead **out, int *n);
+int pg_lead_get(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead *out);
+int pg_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
+int pg_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
+int pg_contact_purge(struct store *st, const char *contact_id, int64_t now);
 
 /* store_pg_sources.c */
 int pg_source_create(struct store *st, const char *tenant_id, const struct store_source *s,

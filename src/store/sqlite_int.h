@@ -15,7 +15,7 @@
  * Files: sqlite_conn.c (connections, statements, FTS5 hooks, the writer); store_sqlite.c (the statement
  * table, opening, migrations, tenants, API keys, bots, and the `struct store_ops` table);
  * store_sqlite_knowledge.c (sources, chunks, full-text search); store_sqlite_chat.c (conversations,
- * messages, analytics).
+ * messages, analytics); store_sqlite_contacts.c (personal data: tenant keys, leads, consents, erasure).
  */
 #ifndef BOTWERK_STORE_SQLITE_INT_H
 #define BOTWERK_STORE_SQLITE_INT_H
@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "store/store_int.h"
 
@@ -53,6 +54,9 @@ enum stmt_id {
 	S_BOT_DEL_MESSAGES,
 	S_BOT_DEL_CONVS,
 	S_BOT_DEL_ANALYTICS,
+	S_BOT_DEL_CONSENTS,
+	S_BOT_DEL_LEADS,
+	S_BOT_DEL_CONTACTS,
 	S_BOT_DELETE,
 	S_SOURCE_INSERT,
 	S_CHUNK_INSERT,
@@ -69,7 +73,33 @@ enum stmt_id {
 	S_CONV_TOUCH,
 	S_CONV_EXISTS,
 	S_CONV_COUNT,
+	S_CONV_CONTACT,
+	S_CONV_STATE,
+	S_CONTACT_INSERT,
+	S_MSG_LIST,
 	S_ANALYTICS_INSERT,
+	S_TENANT_KEY_GET,
+	S_TENANT_KEY_SET,
+	S_CONTACT_SET_EMAIL,
+	S_LEAD_INSERT,
+	S_LEAD_FIND,
+	S_CONSENT_INSERT,
+	S_LEAD_LIST,
+	S_LEAD_GET,
+	S_CONTACT_EXISTS,
+	S_CONTACT_DEL_MESSAGES,
+	S_CONTACT_DEL_CONVS,
+	S_CONTACT_DEL_LEADS,
+	S_CONTACT_DEL_CONSENTS,
+	S_CONTACT_DELETE,
+	S_ERASURE_INSERT,
+	S_ERASURE_LIST,
+	S_PURGE_TENANT,
+	S_PURGE_DEL_MESSAGES,
+	S_PURGE_DEL_CONVS,
+	S_PURGE_DEL_LEADS,
+	S_PURGE_DEL_CONSENTS,
+	S_PURGE_DELETE,
 	S__COUNT
 };
 
@@ -176,6 +206,23 @@ static inline const char *sqlite_col_str(struct conn *c, sqlite3_stmt *st, int i
 	return "";
 }
 
+/* Makes room for one more element in a growing result array (*arr holds *cap elements of `size` bytes):
+ * doubles it, from 16, up to `max` elements. false when memory runs out (the array is left as it was). */
+static inline bool sqlite_grow(void **arr, int *cap, int used, int max, size_t size)
+{
+	if (used < *cap)
+		return true;
+	int want = *cap == 0 ? 16 : *cap > max / 2 ? max : *cap * 2;
+	if (want > max)
+		want = max;
+	void *p = realloc(*arr, (size_t)want * size);
+	if (!p)
+		return false;
+	*arr = p;
+	*cap = want;
+	return true;
+}
+
 /* Arguments of the transaction bodies scoped to a bot (and, for a source, to one of its sources). */
 struct scope_args {
 	const char *tenant_id, *bot_id, *source_id;
@@ -207,8 +254,26 @@ int sq_chunk_search(struct store *st, const char *tenant_id, const char *bot_id,
 int sq_exchange_save(struct store *st, const struct store_exchange *x);
 void sq_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud);
 int sq_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
+int sq_conversation_contact(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id,
+			    char contact_id[STORE_ID_MAX], char **wrapped_key);
+int sq_conversation_state(struct store *st, const char *tenant_id, const char *conv_id, int *messages,
+			  int *email_prompts);
 int sq_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 int sq_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 		     const char *props_json, int64_t now);
+int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		    struct store_message **out, int *n);
+
+/* store_sqlite_contacts.c: personal data (tenant keys, contacts' leads and consents, erasure). */
+int sq_tenant_key_get(struct store *st, const char *tenant_id, char **wrapped);
+int sq_tenant_key_init(struct store *st, const char *tenant_id, const char *wrapped, char **current);
+int sq_lead_capture(struct store *st, const struct store_lead_capture *lc, char lead_id_out[STORE_ID_MAX],
+		    bool *created);
+int sq_lead_list(struct store *st, const char *tenant_id, const struct store_lead_filter *f, int64_t after_created,
+		 const char *after_id, int limit, struct store_lead **out, int *n);
+int sq_lead_get(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead *out);
+int sq_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
+int sq_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
+int sq_contact_purge(struct store *st, const char *contact_id, int64_t now);
 
 #endif

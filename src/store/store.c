@@ -119,6 +119,11 @@ int store_ping(struct store *st)
 	TIMED(st, "ping", st->ops->ping(st));
 }
 
+int store_backup(struct store *st, const char *path)
+{
+	return st->ops->backup ? st->ops->backup(st, path) : STORE_ERROR;
+}
+
 int store_schema_version(struct store *st, int *version)
 {
 	return st->ops->schema_version(st, version);
@@ -151,6 +156,25 @@ void store_hit_clear(struct store_hit *h)
 	free(h->heading);
 	free(h->text);
 	h->title = h->heading = h->text = NULL;
+}
+
+void store_message_clear(struct store_message *m)
+{
+	free(m->content);
+	free(m->meta);
+	m->content = m->meta = NULL;
+}
+
+void store_lead_clear(struct store_lead *l)
+{
+	free(l->email_sealed);
+	free(l->contact_wrapped_key);
+	free(l->source);
+	free(l->channel);
+	free(l->context);
+	free(l->consent_text_version);
+	l->email_sealed = l->contact_wrapped_key = l->source = l->channel = l->context = NULL;
+	l->consent_text_version = NULL;
 }
 
 int store_tenant_create(struct store *st, const char *id, const char *name, int64_t now)
@@ -330,6 +354,19 @@ int store_conversation_exists(struct store *st, const char *tenant_id, const cha
 	TIMED(st, "conversation_exists", st->ops->conversation_exists(st, tenant_id, bot_id, conv_id));
 }
 
+int store_conversation_contact(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id,
+			       char contact_id[STORE_ID_MAX], char **wrapped_key)
+{
+	TIMED(st, "conversation_contact",
+	      st->ops->conversation_contact(st, tenant_id, bot_id, conv_id, contact_id, wrapped_key));
+}
+
+int store_conversation_state(struct store *st, const char *tenant_id, const char *conv_id, int *messages,
+			     int *email_prompts)
+{
+	TIMED(st, "conversation_state", st->ops->conversation_state(st, tenant_id, conv_id, messages, email_prompts));
+}
+
 int store_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n)
 {
 	TIMED(st, "conversation_count_messages", st->ops->conversation_count_messages(st, tenant_id, conv_id, n));
@@ -339,4 +376,66 @@ int store_analytics_add(struct store *st, const char *tenant_id, const char *bot
 			const char *props_json, int64_t now)
 {
 	TIMED(st, "analytics_add", st->ops->analytics_add(st, tenant_id, bot_id, event, props_json, now));
+}
+
+int store_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		       struct store_message **out, int *n)
+{
+	if (limit <= 0) {
+		*out = NULL;
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "message_list", st->ops->message_list(st, tenant_id, conv_id, limit, out, n));
+}
+
+/* ---- personal data ------------------------------------------------------------------------------ */
+
+int store_tenant_key_get(struct store *st, const char *tenant_id, char **wrapped)
+{
+	TIMED(st, "tenant_key_get", st->ops->tenant_key_get(st, tenant_id, wrapped));
+}
+
+int store_tenant_key_init(struct store *st, const char *tenant_id, const char *wrapped, char **current)
+{
+	TIMED(st, "tenant_key_init", st->ops->tenant_key_init(st, tenant_id, wrapped, current));
+}
+
+int store_lead_capture(struct store *st, const struct store_lead_capture *lc, char lead_id_out[STORE_ID_MAX],
+		       bool *created)
+{
+	TIMED(st, "lead_capture", st->ops->lead_capture(st, lc, lead_id_out, created));
+}
+
+int store_lead_list(struct store *st, const char *tenant_id, const struct store_lead_filter *f,
+		    int64_t after_created, const char *after_id, int limit, struct store_lead **out, int *n)
+{
+	static const struct store_lead_filter none = {0};
+	if (limit <= 0) {
+		*out = NULL;
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "lead_list",
+	      st->ops->lead_list(st, tenant_id, f ? f : &none, after_created, after_id, limit, out, n));
+}
+
+int store_lead_get(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead *out)
+{
+	TIMED(st, "lead_get", st->ops->lead_get(st, tenant_id, lead_id, out));
+}
+
+int store_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now)
+{
+	TIMED(st, "contact_erase", st->ops->contact_erase(st, tenant_id, contact_id, now));
+}
+
+int store_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud)
+{
+	TIMED(st, "erasure_list", st->ops->erasure_list(st, emit, ud));
+}
+
+int store_contact_purge(struct store *st, const char *contact_id, int64_t now)
+{
+	TIMED(st, "contact_purge", st->ops->contact_purge(st, contact_id, now));
 }

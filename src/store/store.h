@@ -57,6 +57,9 @@ void store_close(struct store *st);
 const char *store_backend_name(const struct store *st); /* "sqlite" or "postgres" */
 int store_ping(struct store *st);
 int store_schema_version(struct store *st, int *version);
+/* A consistent copy of the whole database written to `path` (which must not exist) while others keep
+ * working: SQLite only (VACUUM INTO). PostgreSQL answers STORE_ERROR: use pg_dump there. */
+int store_backup(struct store *st, const char *path);
 
 /* ---- tenants and API keys ---------------------------------------------------------------------- */
 
@@ -97,7 +100,8 @@ int store_bot_get(struct store *st, const char *tenant_id, const char *bot_id, s
 int store_bot_get_public(struct store *st, const char *bot_id, struct store_bot *out);
 /* Replaces name, config, active and updated_at of the bot (id and tenant from `b`). */
 int store_bot_update(struct store *st, const struct store_bot *b);
-/* Removes the bot and everything that belongs to it (sources, chunks, conversations, messages). */
+/* Removes the bot and everything that belongs to it (sources, chunks, conversations, messages, and its
+ * contacts with their leads and consents). */
 int store_bot_delete(struct store *st, const char *tenant_id, const char *bot_id);
 
 /* Keyset pagination, newest first. `after_*` come from the last row of the previous page
@@ -183,6 +187,11 @@ struct store_exchange {
 	const char *bot_meta;        /* JSON text: sources, answer type */
 	int latency_ms;
 	int64_t now;
+	/* New conversations only: the visitor's contact, created in the same transaction (id, and its key
+	 * wrapped by the tenant key) and linked from the conversation. The texts above arrive sealed. */
+	const char *contact_id;
+	const char *contact_wrapped_key;
+	bool email_prompted; /* the answer asked for the visitor's email: counts towards max_requests */
 };
 
 /* Stores a question and its answer (and the conversation when new) in one transaction. */
@@ -196,10 +205,99 @@ typedef void (*store_done_fn)(void *ud, int rc);
 void store_exchange_save_async(struct store *st, const struct store_exchange *x, store_done_fn done, void *ud);
 /* STORE_OK when the conversation exists for this bot (and tenant). */
 int store_conversation_exists(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id);
+/* The conversation's contact: its id and wrapped key (malloc'd; the caller frees). STORE_NOTFOUND when the
+ * conversation does not exist for this bot and tenant, or has no contact (written before contacts
+ * existed, or erased). */
+int store_conversation_contact(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id,
+			       char contact_id[STORE_ID_MAX], char **wrapped_key);
+/* A conversation's message count and how often it asked for the visitor's email so far. */
+int store_conversation_state(struct store *st, const char *tenant_id, const char *conv_id, int *messages,
+			     int *email_prompts);
 /* Number of messages in a conversation (tests and dashboards). */
 int store_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 
 int store_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 			const char *props_json, int64_t now);
+
+struct store_message {
+	char id[STORE_ID_MAX];
+	bool inbound;   /* direction 'in' (the visitor) or 'out' (the bot) */
+	char *content;  /* sealed (or plain for rows older than migration 003) */
+	char *meta;     /* JSON text or NULL */
+	int64_t created_at;
+};
+void store_message_clear(struct store_message *m);
+/* A conversation's messages, oldest first (an exchange's question before its answer), at most `limit`;
+ * *out is a malloc'd array of *n messages (clear each, then free the array; NULL when *n is 0). */
+int store_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		       struct store_message **out, int *n);
+
+/* ---- personal data: keys, contacts, leads, consents, erasure -------------------------------------
+ * The store keeps what src/privacy/seal.h produces (sealed text, wrapped keys, blind indexes) and never
+ * sees plaintext personal data or keys. */
+
+/* The tenant's key wrapped by the master key (malloc'd), or NULL in *wrapped when it has none yet. */
+int store_tenant_key_get(struct store *st, const char *tenant_id, char **wrapped);
+/* Stores `wrapped` as the tenant's key unless it already has one (several nodes may race); *current is
+ * then the key that is stored (malloc'd): `wrapped` or the earlier one. */
+int store_tenant_key_init(struct store *st, const char *tenant_id, const char *wrapped, char **current);
+
+struct store_lead_capture {
+	const char *tenant_id, *bot_id, *conversation_id;
+	const char *email_sealed;   /* sealed with the conversation's contact key */
+	const char *email_bidx;     /* blind index of the normalised email */
+	const char *lead_id;        /* id for a new lead */
+	const char *consent_id;     /* id for the consent record */
+	const char *consent_text_version;
+	const char *source;         /* "email_capture" */
+	const char *channel;        /* "web" */
+	const char *context;        /* JSON text without personal data: trigger, topics, counts */
+	int interest;               /* 1..10 */
+	int64_t now;
+};
+/* One transaction: sets the email of the conversation's contact, adds the lead unless the conversation
+ * already has one for this email (then *created is false and lead_id_out names the existing lead), and
+ * records the consent (always: each grant is evidence). STORE_NOTFOUND when the conversation (with a
+ * contact) does not exist for this bot and tenant. */
+int store_lead_capture(struct store *st, const struct store_lead_capture *lc, char lead_id_out[STORE_ID_MAX],
+		       bool *created);
+
+struct store_lead {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX], conversation_id[STORE_ID_MAX], contact_id[STORE_ID_MAX];
+	char *email_sealed;         /* the contact's current email (sealed) */
+	char *contact_wrapped_key;
+	char *source, *channel, *context;
+	char *consent_text_version; /* of the latest consent */
+	int64_t consent_at;
+	int interest;
+	int message_count;          /* of the conversation */
+	int64_t conversation_started_at, last_message_at;
+	int64_t created_at;
+};
+void store_lead_clear(struct store_lead *l);
+
+struct store_lead_filter {
+	const char *bot_id; /* NULL: every bot of the tenant */
+	int64_t from_ms;    /* created_at ≥ from (0: no bound) */
+	int64_t to_ms;      /* created_at < to (0: no bound) */
+	int min_interest;   /* 0: any */
+};
+/* Newest first, keyset-paginated like the other lists (f may be NULL: no filter). *out: malloc'd array
+ * (clear each, free it; NULL when *n is 0). */
+int store_lead_list(struct store *st, const char *tenant_id, const struct store_lead_filter *f,
+		    int64_t after_created, const char *after_id, int limit, struct store_lead **out, int *n);
+int store_lead_get(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead *out);
+
+/* Erases a contact for good, in one transaction: its messages, conversations, leads, consents and the
+ * contact row with its wrapped key are deleted, and the contact id is recorded in `erasures` (no personal
+ * data) so that a restore of an older backup can erase it again. STORE_NOTFOUND for an unknown contact. */
+int store_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
+/* Every erased contact id (tenant-wide, all tenants): emit(ud, contact_id) until it returns non-zero, which
+ * is then returned. emit may call the store, except store_erasure_list itself. */
+int store_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
+/* Restore: deletes whatever rows a restored backup still holds of an erased contact (any tenant) and
+ * records the erasure there too (under the contact's tenant, or "" when its row is gone). STORE_OK also
+ * when nothing was left. */
+int store_contact_purge(struct store *st, const char *contact_id, int64_t now);
 
 #endif

@@ -17,6 +17,7 @@ struct store_ops {
 	/* migrations: current version (0 when none applied) and applying one file in a transaction that
 	 * also records it in schema_migrations */
 	int (*schema_version)(struct store *st, int *version);
+	int (*backup)(struct store *st, const char *path); /* NULL: not supported */
 	int (*apply_migration)(struct store *st, int version, const char *name, const char *sql);
 
 	int (*tenant_create)(struct store *st, const char *id, const char *name, int64_t now);
@@ -52,9 +53,28 @@ struct store_ops {
 				    void *ud);
 	int (*conversation_exists)(struct store *st, const char *tenant_id, const char *bot_id,
 				   const char *conv_id);
+	int (*conversation_contact)(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id,
+				    char contact_id[STORE_ID_MAX], char **wrapped_key);
+	int (*conversation_state)(struct store *st, const char *tenant_id, const char *conv_id, int *messages,
+				  int *email_prompts);
 	int (*conversation_count_messages)(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 	int (*analytics_add)(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 			     const char *props_json, int64_t now);
+	/* limit > 0 (store.c answers the others) */
+	int (*message_list)(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+			    struct store_message **out, int *n);
+
+	int (*tenant_key_get)(struct store *st, const char *tenant_id, char **wrapped);
+	int (*tenant_key_init)(struct store *st, const char *tenant_id, const char *wrapped, char **current);
+	int (*lead_capture)(struct store *st, const struct store_lead_capture *lc, char lead_id_out[STORE_ID_MAX],
+			    bool *created);
+	/* f is never NULL and limit > 0 (store.c sees to both) */
+	int (*lead_list)(struct store *st, const char *tenant_id, const struct store_lead_filter *f,
+			 int64_t after_created, const char *after_id, int limit, struct store_lead **out, int *n);
+	int (*lead_get)(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead *out);
+	int (*contact_erase)(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
+	int (*erasure_list)(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
+	int (*contact_purge)(struct store *st, const char *contact_id, int64_t now);
 };
 
 struct store {

@@ -1,7 +1,8 @@
 /*
  * store_pg.c — the PostgreSQL backend of the store (libpq): its machinery. The operations live in
- * store_pg_bots.c (tenants, API keys, bots, conversations, messages, analytics) and store_pg_sources.c
- * (sources, chunks, full-text search); what the three files share is in pg_int.h.
+ * store_pg_bots.c (tenants, API keys, bots, conversations, messages, analytics), store_pg_sources.c
+ * (sources, chunks, full-text search) and store_pg_contacts.c (personal data: tenant keys, leads,
+ * consents, erasure); what the files share is in pg_int.h.
  *
  * Owns: the SQL of every operation as a table of named statements, a fixed pool of libpq connections
  * (mutex + condition variable), logging and the mapping of errors, running statements and transactions,
@@ -117,6 +118,13 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 				     2},
 	[Q_BOT_DEL_ANALYTICS] = {"bot_del_analytics",
 				 "DELETE FROM analytics_events WHERE tenant_id = $1 AND bot_id = $2", 2},
+	/* the bot's contacts go with it (consents first: they only know their contact) */
+	[Q_BOT_DEL_CONSENTS] = {"bot_del_consents",
+				"DELETE FROM consents WHERE tenant_id = $1 AND contact_id IN "
+				"(SELECT id FROM contacts WHERE tenant_id = $1 AND bot_id = $2)",
+				2},
+	[Q_BOT_DEL_LEADS] = {"bot_del_leads", "DELETE FROM leads WHERE tenant_id = $1 AND bot_id = $2", 2},
+	[Q_BOT_DEL_CONTACTS] = {"bot_del_contacts", "DELETE FROM contacts WHERE tenant_id = $1 AND bot_id = $2", 2},
 
 	[Q_SOURCE_CREATE] = {"source_create",
 			     "INSERT INTO sources (id, tenant_id, bot_id, kind, title, status, chars, chunks, "
@@ -167,13 +175,17 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 			  2},
 
 	[Q_CONV_CREATE] = {"conv_create",
-			   "INSERT INTO conversations (id, tenant_id, bot_id, channel, created_at, last_message_at) "
-			   "VALUES ($1, $2, $3, $4, $5, $5)",
-			   5},
+			   "INSERT INTO conversations (id, tenant_id, bot_id, channel, created_at, last_message_at, "
+			   "contact_id) VALUES ($1, $2, $3, $4, $5, $5, $6)",
+			   6},
+	[Q_CONTACT_CREATE] = {"contact_create",
+			      "INSERT INTO contacts (id, tenant_id, bot_id, wrapped_key, channel, created_at, updated_at) "
+			      "VALUES ($1, $2, $3, $4, $5, $6, $6)",
+			      6},
 	[Q_CONV_TOUCH] = {"conv_touch",
-			  "UPDATE conversations SET message_count = message_count + 2, last_message_at = $4 "
-			  "WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
-			  4},
+			  "UPDATE conversations SET message_count = message_count + 2, last_message_at = $4, "
+			  "email_prompts = email_prompts + $5 WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
+			  5},
 	[Q_MSG_CREATE] = {"msg_create",
 			  "INSERT INTO messages (id, tenant_id, bot_id, conversation_id, direction, content, meta, "
 			  "latency_ms, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -182,12 +194,89 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 			   "SELECT 1 FROM conversations WHERE tenant_id = $1 AND bot_id = $2 AND id = $3", 3},
 	[Q_CONV_COUNT] = {"conv_count",
 			  "SELECT count(*) FROM messages WHERE tenant_id = $1 AND conversation_id = $2", 2},
+	[Q_CONV_STATE] = {"conv_state",
+			  "SELECT message_count, email_prompts FROM conversations WHERE tenant_id = $1 AND id = $2", 2},
+	[Q_CONV_CONTACT] = {"conv_contact",
+			    "SELECT k.id, k.wrapped_key FROM conversations c "
+			    "JOIN contacts k ON k.tenant_id = c.tenant_id AND k.id = c.contact_id "
+			    "WHERE c.tenant_id = $1 AND c.bot_id = $2 AND c.id = $3",
+			    3},
+	/* an exchange's two messages share created_at: the question ('in') before its answer ('out') */
+	[Q_MSG_LIST] = {"msg_list",
+			"SELECT id, direction, content, meta, created_at FROM messages "
+			"WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, direction, id LIMIT $3",
+			3},
 
 	[Q_ANALYTICS_ADD] = {"analytics_add",
 			     "INSERT INTO analytics_events (tenant_id, bot_id, event, props, created_at) "
 			     "SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint "
 			     "FROM bots WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE",
 			     5},
+
+	/* personal data: store_pg_contacts.c */
+	[Q_TENANT_KEY_GET] = {"tenant_key_get", "SELECT wrapped_key FROM tenants WHERE id = $1", 1},
+	/* a racing node's UPDATE waits for the first one's commit, then finds the key set and changes nothing */
+	[Q_TENANT_KEY_SET] = {"tenant_key_set",
+			      "UPDATE tenants SET wrapped_key = $2 WHERE id = $1 AND wrapped_key IS NULL", 2},
+	[Q_CONTACT_SET_EMAIL] = {"contact_set_email",
+				 "UPDATE contacts SET email = $3, email_bidx = $4, updated_at = $5 "
+				 "WHERE tenant_id = $1 AND id = $2",
+				 5},
+	[Q_LEAD_CREATE] = {"lead_create",
+			   "INSERT INTO leads (id, tenant_id, bot_id, conversation_id, contact_id, email_bidx, source, "
+			   "channel, context, interest, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+			   "ON CONFLICT (conversation_id, email_bidx) DO NOTHING",
+			   11},
+	[Q_LEAD_FIND] = {"lead_find",
+			 "SELECT id FROM leads WHERE tenant_id = $1 AND conversation_id = $2 AND email_bidx = $3", 3},
+	[Q_CONSENT_CREATE] = {"consent_create",
+			      "INSERT INTO consents (id, tenant_id, contact_id, lead_id, purpose, source, channel, "
+			      "text_version, granted_at) VALUES ($1, $2, $3, $4, 'contact_by_email', $5, $6, $7, $8)",
+			      8},
+	/* filters: $2 bot (NULL: all), $3 from and $4 to (0: unbounded), $5 min interest */
+	[Q_LEAD_LIST_FIRST] = {"lead_list_first",
+			       LEAD_SELECT "WHERE l.tenant_id = $1 AND ($2::text IS NULL OR l.bot_id = $2) "
+			       "AND ($3::bigint = 0 OR l.created_at >= $3) AND ($4::bigint = 0 OR l.created_at < $4) "
+			       "AND l.interest >= $5::integer "
+			       "ORDER BY l.created_at DESC, l.id DESC LIMIT $6",
+			       6},
+	[Q_LEAD_LIST_AFTER] = {"lead_list_after",
+			       LEAD_SELECT "WHERE l.tenant_id = $1 AND ($2::text IS NULL OR l.bot_id = $2) "
+			       "AND ($3::bigint = 0 OR l.created_at >= $3) AND ($4::bigint = 0 OR l.created_at < $4) "
+			       "AND l.interest >= $5::integer AND (l.created_at, l.id) < ($7::bigint, $8::text) "
+			       "ORDER BY l.created_at DESC, l.id DESC LIMIT $6",
+			       8},
+	[Q_LEAD_GET] = {"lead_get", LEAD_SELECT "WHERE l.tenant_id = $1 AND l.id = $2", 2},
+	/* erasure: ($1, $2) = (tenant, contact); the locks are explained under "Consistency" in pg_int.h */
+	[Q_CONTACT_BOT] = {"contact_bot", "SELECT bot_id FROM contacts WHERE tenant_id = $1 AND id = $2", 2},
+	[Q_CONTACT_LOCK] = {"contact_lock", "SELECT 1 FROM contacts WHERE tenant_id = $1 AND id = $2 FOR UPDATE", 2},
+	[Q_CONTACT_LOCK_CONVS] = {"contact_lock_convs",
+				  "SELECT 1 FROM conversations WHERE tenant_id = $1 AND contact_id = $2 FOR UPDATE", 2},
+	[Q_CONTACT_DEL_MESSAGES] = {"contact_del_messages",
+				    "DELETE FROM messages WHERE tenant_id = $1 AND conversation_id IN "
+				    "(SELECT id FROM conversations WHERE tenant_id = $1 AND contact_id = $2)",
+				    2},
+	[Q_CONTACT_DEL_CONVS] = {"contact_del_convs",
+				 "DELETE FROM conversations WHERE tenant_id = $1 AND contact_id = $2", 2},
+	[Q_CONTACT_DEL_LEADS] = {"contact_del_leads", "DELETE FROM leads WHERE tenant_id = $1 AND contact_id = $2", 2},
+	[Q_CONTACT_DEL_CONSENTS] = {"contact_del_consents",
+				    "DELETE FROM consents WHERE tenant_id = $1 AND contact_id = $2", 2},
+	[Q_CONTACT_DELETE] = {"contact_delete", "DELETE FROM contacts WHERE tenant_id = $1 AND id = $2", 2},
+	[Q_ERASURE_CREATE] = {"erasure_create",
+			      "INSERT INTO erasures (contact_id, tenant_id, erased_at) VALUES ($1, $2, $3) "
+			      "ON CONFLICT (contact_id) DO NOTHING",
+			      3},
+	[Q_ERASURE_LIST] = {"erasure_list", "SELECT contact_id FROM erasures ORDER BY contact_id", 0},
+	/* restore (store_contact_purge): by contact id alone, whatever tenant the restored rows have */
+	[Q_PURGE_TENANT] = {"purge_tenant", "SELECT tenant_id FROM contacts WHERE id = $1", 1},
+	[Q_PURGE_DEL_MESSAGES] = {"purge_del_messages",
+				  "DELETE FROM messages WHERE conversation_id IN "
+				  "(SELECT id FROM conversations WHERE contact_id = $1)",
+				  1},
+	[Q_PURGE_DEL_CONVS] = {"purge_del_convs", "DELETE FROM conversations WHERE contact_id = $1", 1},
+	[Q_PURGE_DEL_LEADS] = {"purge_del_leads", "DELETE FROM leads WHERE contact_id = $1", 1},
+	[Q_PURGE_DEL_CONSENTS] = {"purge_del_consents", "DELETE FROM consents WHERE contact_id = $1", 1},
+	[Q_PURGE_DELETE] = {"purge_delete", "DELETE FROM contacts WHERE id = $1", 1},
 };
 
 /* ---- the pool ------------------------------------------------------------------------------------ */
@@ -624,8 +713,19 @@ static const struct store_ops pg_ops = {
 	.chunk_list = pg_chunk_list,
 	.exchange_save = pg_exchange_save,
 	.conversation_exists = pg_conversation_exists,
+	.conversation_contact = pg_conversation_contact,
+	.conversation_state = pg_conversation_state,
 	.conversation_count_messages = pg_conversation_count_messages,
 	.analytics_add = pg_analytics_add,
+	.message_list = pg_message_list,
+	.tenant_key_get = pg_tenant_key_get,
+	.tenant_key_init = pg_tenant_key_init,
+	.lead_capture = pg_lead_capture,
+	.lead_list = pg_lead_list,
+	.lead_get = pg_lead_get,
+	.contact_erase = pg_contact_erase,
+	.erasure_list = pg_erasure_list,
+	.contact_purge = pg_contact_purge,
 };
 
 /* Writes a one-line message into errbuf (libpq messages end in a newline; it is dropped). */

@@ -179,6 +179,12 @@ int pg_bot_delete(struct store *st, const char *tenant_id, const char *bot_id)
 		rc = pg_cmd(c, Q_BOT_DEL_CONVERSATIONS, p, NULL);
 	if (rc == STORE_OK)
 		rc = pg_cmd(c, Q_BOT_DEL_ANALYTICS, p, NULL);
+	if (rc == STORE_OK)
+		rc = pg_cmd(c, Q_BOT_DEL_CONSENTS, p, NULL);
+	if (rc == STORE_OK)
+		rc = pg_cmd(c, Q_BOT_DEL_LEADS, p, NULL);
+	if (rc == STORE_OK)
+		rc = pg_cmd(c, Q_BOT_DEL_CONTACTS, p, NULL);
 	rc = pg_tx_end(c, rc);
 out:
 	pg_pool_release(ps, c);
@@ -251,7 +257,7 @@ static int bot_row_lock(struct pg_conn *c, enum pg_q q, const char *tenant_id, c
 }
 
 /* Inside a transaction: locks the bot row against deletion (FOR KEY SHARE) and gives its rid. */
-static int bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
+int pg_bot_lock(struct pg_conn *c, const char *tenant_id, const char *bot_id, int64_t *rid)
 {
 	return bot_row_lock(c, Q_BOT_LOCK, tenant_id, bot_id, rid);
 }
@@ -281,14 +287,20 @@ int pg_exchange_save(struct store *st, const struct store_exchange *x)
 		return rc;
 	if ((rc = pg_tx_begin(c)) != STORE_OK)
 		goto out;
-	if ((rc = bot_lock(c, x->tenant_id, x->bot_id, NULL)) != STORE_OK)
+	if ((rc = pg_bot_lock(c, x->tenant_id, x->bot_id, NULL)) != STORE_OK)
 		goto end;
+	const char *contact = x->new_conversation ? x->contact_id : NULL;
+	if (contact) {
+		const char *p[] = {contact, x->tenant_id, x->bot_id, x->contact_wrapped_key, x->channel, nnow.s};
+		if ((rc = pg_cmd(c, Q_CONTACT_CREATE, p, NULL)) != STORE_OK)
+			goto end;
+	}
 	if (x->new_conversation) {
-		const char *p[] = {x->conversation_id, x->tenant_id, x->bot_id, x->channel, nnow.s};
+		const char *p[] = {x->conversation_id, x->tenant_id, x->bot_id, x->channel, nnow.s, contact};
 		if ((rc = pg_cmd(c, Q_CONV_CREATE, p, NULL)) != STORE_OK)
 			goto end;
 	}
-	const char *pt[] = {x->tenant_id, x->bot_id, x->conversation_id, nnow.s};
+	const char *pt[] = {x->tenant_id, x->bot_id, x->conversation_id, nnow.s, x->email_prompted ? "1" : "0"};
 	if ((rc = pg_cmd(c, Q_CONV_TOUCH, pt, &affected)) != STORE_OK)
 		goto end;
 	if (affected == 0) {
@@ -321,6 +333,52 @@ int pg_conversation_exists(struct store *st, const char *tenant_id, const char *
 	return rc;
 }
 
+int pg_conversation_contact(struct store *st, const char *tenant_id, const char *bot_id, const char *conv_id,
+			    char contact_id[STORE_ID_MAX], char **wrapped_key)
+{
+	const char *p[] = {tenant_id, bot_id, conv_id};
+	PGresult *res = NULL;
+	int rc = pg_one(pg_of(st), Q_CONV_CONTACT, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	char id[STORE_ID_MAX];
+	bool ok = true;
+	if (PQntuples(res) == 0) {
+		rc = STORE_NOTFOUND;
+	} else if (!pg_col_id(res, 0, 0, id)) {
+		pg_log("conversation_contact", NULL, "id longer than STORE_ID_MAX");
+		rc = STORE_ERROR;
+	} else {
+		char *key = pg_col_dup(res, 0, 1, &ok);
+		if (ok) {
+			memcpy(contact_id, id, sizeof id);
+			*wrapped_key = key;
+		} else {
+			rc = STORE_NOMEM;
+		}
+	}
+	PQclear(res);
+	return rc;
+}
+
+int pg_conversation_state(struct store *st, const char *tenant_id, const char *conv_id, int *messages,
+			  int *email_prompts)
+{
+	const char *p[] = {tenant_id, conv_id};
+	PGresult *res = NULL;
+	int rc = pg_one(pg_of(st), Q_CONV_STATE, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(res) == 0) {
+		rc = STORE_NOTFOUND;
+	} else {
+		*messages = (int)pg_col_i64(res, 0, 0);
+		*email_prompts = (int)pg_col_i64(res, 0, 1);
+	}
+	PQclear(res);
+	return rc;
+}
+
 /* Counts the tenant's message rows of the conversation (0 for an unknown one, as in SQLite). */
 int pg_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n)
 {
@@ -344,5 +402,60 @@ int pg_analytics_add(struct store *st, const char *tenant_id, const char *bot_id
 	int rc = pg_one_cmd(pg_of(st), Q_ANALYTICS_ADD, p, &affected);
 	if (rc == STORE_OK && affected == 0)
 		rc = STORE_NOTFOUND;
+	return rc;
+}
+
+/* Fills *out from row `row` of Q_MSG_LIST. Writes *out only on STORE_OK. */
+static int message_from_row(const PGresult *r, int row, struct store_message *out)
+{
+	struct store_message m = {0};
+	bool ok = true;
+	if (!pg_col_id(r, row, 0, m.id)) {
+		pg_log("message_from_row", NULL, "id longer than STORE_ID_MAX");
+		return STORE_ERROR;
+	}
+	m.inbound = strcmp(PQgetvalue(r, row, 1), "in") == 0;
+	m.content = pg_col_dup(r, row, 2, &ok);
+	m.meta = pg_col_dup(r, row, 3, &ok);
+	m.created_at = pg_col_i64(r, row, 4);
+	if (!ok) {
+		store_message_clear(&m);
+		return STORE_NOMEM;
+	}
+	*out = m;
+	return STORE_OK;
+}
+
+/* The tenant's messages of the conversation, oldest first (none for an unknown one, as in SQLite). */
+int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		    struct store_message **out, int *n)
+{
+	struct pg_num nl;
+	const char *p[] = {tenant_id, conv_id, pg_num(&nl, limit)};
+	PGresult *res = NULL;
+	struct store_message *rows = NULL;
+	int rc = pg_one(pg_of(st), Q_MSG_LIST, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	int got = PQntuples(res), i = 0;
+	if (got > limit)
+		got = limit;
+	if (got > 0 && !(rows = calloc((size_t)got, sizeof *rows))) {
+		rc = STORE_NOMEM;
+		goto out;
+	}
+	for (i = 0; i < got; i++)
+		if ((rc = message_from_row(res, i, &rows[i])) != STORE_OK)
+			break;
+	if (rc != STORE_OK) {
+		while (i-- > 0)
+			store_message_clear(&rows[i]);
+		free(rows);
+		goto out;
+	}
+	*out = rows;
+	*n = got;
+out:
+	PQclear(res);
 	return rc;
 }

@@ -6,9 +6,10 @@
  * (`*_tx`) handed to the writer with sqlite_write().
  *
  * The other entities have files of their own: sources, chunks and full-text search in
- * store_sqlite_knowledge.c; conversations, messages and analytics in store_sqlite_chat.c. The SQL of
- * every statement stays in the one table below (indexed by `enum stmt_id`), and the `struct store_ops`
- * table at the end wires up the operations of all three files.
+ * store_sqlite_knowledge.c; conversations, messages and analytics in store_sqlite_chat.c; personal data
+ * (tenant keys, leads, consents, erasure) in store_sqlite_contacts.c. The SQL of every statement stays in
+ * the one table below (indexed by `enum stmt_id`), and the `struct store_ops` table at the end wires up
+ * the operations of all four files.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,16 @@
 
 #define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
+/* A lead with its contact, its conversation and the latest consent of its contact (columns in the order
+ * read_lead in store_sqlite_contacts.c expects). */
+#define LEAD_SELECT                                                                                          \
+	"SELECT l.id, l.bot_id, l.conversation_id, l.contact_id, k.email, k.wrapped_key, l.source, l.channel, " \
+	"l.context, coalesce(cs.text_version, ''), coalesce(cs.granted_at, 0), l.interest, c.message_count, "   \
+	"c.created_at, c.last_message_at, l.created_at FROM leads l "                                           \
+	"JOIN contacts k ON k.id = l.contact_id AND k.tenant_id = l.tenant_id "                                 \
+	"JOIN conversations c ON c.id = l.conversation_id AND c.tenant_id = l.tenant_id "                       \
+	"LEFT JOIN consents cs ON cs.id = (SELECT id FROM consents WHERE contact_id = l.contact_id "            \
+	"AND tenant_id = l.tenant_id ORDER BY granted_at DESC, id DESC LIMIT 1) "
 
 const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
@@ -51,6 +62,11 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_BOT_DEL_MESSAGES] = "DELETE FROM messages WHERE bot_id = ?1 AND tenant_id = ?2",
 	[S_BOT_DEL_CONVS] = "DELETE FROM conversations WHERE bot_id = ?1 AND tenant_id = ?2",
 	[S_BOT_DEL_ANALYTICS] = "DELETE FROM analytics_events WHERE bot_id = ?1 AND tenant_id = ?2",
+	/* the bot's contacts go with it (consents first: they only know their contact) */
+	[S_BOT_DEL_CONSENTS] = "DELETE FROM consents WHERE tenant_id = ?2 AND contact_id IN "
+			       "(SELECT id FROM contacts WHERE bot_id = ?1 AND tenant_id = ?2)",
+	[S_BOT_DEL_LEADS] = "DELETE FROM leads WHERE bot_id = ?1 AND tenant_id = ?2",
+	[S_BOT_DEL_CONTACTS] = "DELETE FROM contacts WHERE bot_id = ?1 AND tenant_id = ?2",
 	[S_BOT_DELETE] = "DELETE FROM bots WHERE id = ?1 AND tenant_id = ?2",
 	/* sources, chunks and search: store_sqlite_knowledge.c */
 	[S_SOURCE_INSERT] = "INSERT INTO sources(id, tenant_id, bot_id, kind, title, status, chars, chunks, "
@@ -80,15 +96,60 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 			 "WHERE b.id = ?1 AND b.tenant_id = ?2 ORDER BY c.id",
 	/* conversations, messages and analytics: store_sqlite_chat.c */
 	[S_CONV_INSERT] = "INSERT INTO conversations(id, tenant_id, bot_id, channel, status, message_count, "
-			  "created_at, last_message_at) VALUES(?1, ?2, ?3, ?4, 'open', ?6, ?5, ?5)",
+			  "created_at, last_message_at, contact_id, email_prompts) "
+			  "VALUES(?1, ?2, ?3, ?4, 'open', ?6, ?5, ?5, ?7, ?8)",
+	[S_CONTACT_INSERT] = "INSERT INTO contacts(id, tenant_id, bot_id, wrapped_key, channel, created_at, updated_at) "
+			     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?6)",
 	[S_MSG_INSERT] = "INSERT INTO messages(id, tenant_id, bot_id, conversation_id, direction, content, meta, "
 			 "latency_ms, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_CONV_TOUCH] = "UPDATE conversations SET message_count = message_count + ?3, last_message_at = ?4 "
-			 "WHERE id = ?1 AND tenant_id = ?2 AND bot_id = ?5",
+	[S_CONV_TOUCH] = "UPDATE conversations SET message_count = message_count + ?3, last_message_at = ?4, "
+			 "email_prompts = email_prompts + ?6 WHERE id = ?1 AND tenant_id = ?2 AND bot_id = ?5",
 	[S_CONV_EXISTS] = "SELECT 1 FROM conversations WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
 	[S_CONV_COUNT] = "SELECT count(*) FROM messages WHERE conversation_id = ?1 AND tenant_id = ?2",
+	[S_CONV_STATE] = "SELECT message_count, email_prompts FROM conversations WHERE id = ?1 AND tenant_id = ?2",
+	[S_CONV_CONTACT] = "SELECT k.id, k.wrapped_key FROM conversations c "
+			   "JOIN contacts k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id "
+			   "WHERE c.id = ?1 AND c.bot_id = ?2 AND c.tenant_id = ?3",
+	/* an exchange's two messages share created_at: the question ('in') before its answer ('out') */
+	[S_MSG_LIST] = "SELECT id, direction, content, meta, created_at FROM messages "
+		       "WHERE conversation_id = ?1 AND tenant_id = ?2 ORDER BY created_at, direction, id LIMIT ?3",
 	[S_ANALYTICS_INSERT] = "INSERT INTO analytics_events(tenant_id, bot_id, event, props, created_at) "
 			       "VALUES(?1, ?2, ?3, ?4, ?5)",
+	/* personal data: store_sqlite_contacts.c */
+	[S_TENANT_KEY_GET] = "SELECT wrapped_key FROM tenants WHERE id = ?1",
+	[S_TENANT_KEY_SET] = "UPDATE tenants SET wrapped_key = ?2 WHERE id = ?1 AND wrapped_key IS NULL",
+	[S_CONTACT_SET_EMAIL] = "UPDATE contacts SET email = ?3, email_bidx = ?4, updated_at = ?5 "
+				"WHERE id = ?1 AND tenant_id = ?2",
+	[S_LEAD_INSERT] = "INSERT INTO leads(id, tenant_id, bot_id, conversation_id, contact_id, email_bidx, source, "
+			  "channel, context, interest, created_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+			  "ON CONFLICT(conversation_id, email_bidx) DO NOTHING",
+	[S_LEAD_FIND] = "SELECT id FROM leads WHERE conversation_id = ?1 AND email_bidx = ?2 AND tenant_id = ?3",
+	[S_CONSENT_INSERT] = "INSERT INTO consents(id, tenant_id, contact_id, lead_id, purpose, source, channel, "
+			     "text_version, granted_at) VALUES(?1, ?2, ?3, ?4, 'contact_by_email', ?5, ?6, ?7, ?8)",
+	[S_LEAD_LIST] = LEAD_SELECT "WHERE l.tenant_id = ?1 AND (?2 IS NULL OR l.bot_id = ?2) "
+		       "AND (?3 = 0 OR l.created_at >= ?3) AND (?4 = 0 OR l.created_at < ?4) AND l.interest >= ?5 "
+		       "AND (?6 IS NULL OR l.created_at < ?7 OR (l.created_at = ?7 AND l.id < ?6)) "
+		       "ORDER BY l.created_at DESC, l.id DESC LIMIT ?8",
+	[S_LEAD_GET] = LEAD_SELECT "WHERE l.id = ?2 AND l.tenant_id = ?1",
+	/* erasure: (?1, ?2) = (contact, tenant) */
+	[S_CONTACT_EXISTS] = "SELECT 1 FROM contacts WHERE id = ?1 AND tenant_id = ?2",
+	[S_CONTACT_DEL_MESSAGES] = "DELETE FROM messages WHERE tenant_id = ?2 AND conversation_id IN "
+				   "(SELECT id FROM conversations WHERE contact_id = ?1 AND tenant_id = ?2)",
+	[S_CONTACT_DEL_CONVS] = "DELETE FROM conversations WHERE contact_id = ?1 AND tenant_id = ?2",
+	[S_CONTACT_DEL_LEADS] = "DELETE FROM leads WHERE contact_id = ?1 AND tenant_id = ?2",
+	[S_CONTACT_DEL_CONSENTS] = "DELETE FROM consents WHERE contact_id = ?1 AND tenant_id = ?2",
+	[S_CONTACT_DELETE] = "DELETE FROM contacts WHERE id = ?1 AND tenant_id = ?2",
+	[S_ERASURE_INSERT] = "INSERT INTO erasures(contact_id, tenant_id, erased_at) VALUES(?1, ?2, ?3) "
+			     "ON CONFLICT(contact_id) DO NOTHING",
+	[S_ERASURE_LIST] = "SELECT contact_id FROM erasures ORDER BY contact_id",
+	/* restore (store_contact_purge): by contact id alone, whatever tenant the restored rows have */
+	[S_PURGE_TENANT] = "SELECT tenant_id FROM contacts WHERE id = ?1",
+	[S_PURGE_DEL_MESSAGES] = "DELETE FROM messages WHERE conversation_id IN "
+				 "(SELECT id FROM conversations WHERE contact_id = ?1)",
+	[S_PURGE_DEL_CONVS] = "DELETE FROM conversations WHERE contact_id = ?1",
+	[S_PURGE_DEL_LEADS] = "DELETE FROM leads WHERE contact_id = ?1",
+	[S_PURGE_DEL_CONSENTS] = "DELETE FROM consents WHERE contact_id = ?1",
+	[S_PURGE_DELETE] = "DELETE FROM contacts WHERE id = ?1",
 };
 
 /* ---- lifecycle and migrations ----------------------------------------------------------------------- */
@@ -130,6 +191,20 @@ static int sq_schema_version(struct store *st, int *version)
 {
 	struct conn *c = sqlite_conn(sqlite_of(st));
 	return c ? version_of(c->db, version) : STORE_ERROR;
+}
+
+static int sq_backup(struct store *st, const char *path)
+{
+	struct conn *c = sqlite_conn(sqlite_of(st));
+	sqlite3_stmt *q = NULL;
+	if (!c || sqlite3_prepare_v2(c->db, "VACUUM INTO ?1", -1, &q, NULL) != SQLITE_OK)
+		return STORE_ERROR;
+	sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		sqlite_log("backup", c->db);
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
 struct migration_args {
@@ -420,8 +495,9 @@ int sqlite_run_scoped(struct conn *c, enum stmt_id id, const char *p1, const cha
 
 static int bot_delete_tx(struct conn *c, void *arg)
 {
-	static const enum stmt_id cascade[] = {S_BOT_DEL_FTS,	   S_BOT_DEL_CHUNKS, S_BOT_DEL_SOURCES,
-					       S_BOT_DEL_MESSAGES, S_BOT_DEL_CONVS,  S_BOT_DEL_ANALYTICS};
+	static const enum stmt_id cascade[] = {S_BOT_DEL_FTS,	   S_BOT_DEL_CHUNKS,	S_BOT_DEL_SOURCES,
+					       S_BOT_DEL_MESSAGES, S_BOT_DEL_CONVS,	S_BOT_DEL_ANALYTICS,
+					       S_BOT_DEL_CONSENTS, S_BOT_DEL_LEADS,	S_BOT_DEL_CONTACTS};
 	const struct scope_args *a = arg;
 	int rc = STORE_OK, changes = 0;
 	for (size_t i = 0; rc == STORE_OK && i < sizeof cascade / sizeof cascade[0]; i++)
@@ -491,6 +567,7 @@ static const struct store_ops sqlite_ops = {
 	.close = sq_close,
 	.ping = sq_ping,
 	.schema_version = sq_schema_version,
+	.backup = sq_backup,
 	.apply_migration = sq_apply_migration,
 	.tenant_create = sq_tenant_create,
 	.tenant_get = sq_tenant_get,
@@ -511,8 +588,19 @@ static const struct store_ops sqlite_ops = {
 	.exchange_save = sq_exchange_save,
 	.exchange_save_async = sq_exchange_save_async,
 	.conversation_exists = sq_conversation_exists,
+	.conversation_contact = sq_conversation_contact,
+	.conversation_state = sq_conversation_state,
 	.conversation_count_messages = sq_conversation_count_messages,
 	.analytics_add = sq_analytics_add,
+	.message_list = sq_message_list,
+	.tenant_key_get = sq_tenant_key_get,
+	.tenant_key_init = sq_tenant_key_init,
+	.lead_capture = sq_lead_capture,
+	.lead_list = sq_lead_list,
+	.lead_get = sq_lead_get,
+	.contact_erase = sq_contact_erase,
+	.erasure_list = sq_erasure_list,
+	.contact_purge = sq_contact_purge,
 };
 
 struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen)

@@ -46,7 +46,8 @@ describe(`public chat API (${BACKEND})`, () => {
   it('config shows only public fields', async () => {
     const r = await srv.get(`/api/v1/public/bot/${bot.id}/config`);
     assert.equal(r.status, 200, r.text);
-    const allowed = new Set(['id', 'name', 'description', 'language', 'branding']);
+    const allowed = new Set(['id', 'name', 'description', 'language', 'branding', 'company', 'open_now', 'next_open',
+      'closes_at', 'hours_text', 'opening_hours']);
     for (const k of Object.keys(r.json)) assert.ok(allowed.has(k), `config exposes "${k}": ${r.text}`);
     assert.equal(r.json.id, bot.id);
     assert.equal(r.json.name, 'FitWerk Eppendorf');

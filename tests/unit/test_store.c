@@ -873,6 +873,827 @@ static void test_bot_delete_cascades(void **state)
 	assert_int_equal(count_messages(fx, tenant, kconv), 2);
 }
 
+/* ---- contacts, messages, leads, consents, erasure ----------------------------------------------------- */
+
+/* A new conversation with its contact (id and wrapped key made from `contact`). */
+static void save_exchange_contact(struct fixture *fx, const char *tenant, const char *bot, const char *conv,
+				  const char *contact, int expect)
+{
+	char um[STORE_ID_MAX], bm[STORE_ID_MAX], key[64];
+	new_id(fx, "msg", um);
+	new_id(fx, "msg", bm);
+	snprintf(key, sizeof key, "v1.wrapped.%s", contact);
+	struct store_exchange x = {
+		.tenant_id = tenant,
+		.bot_id = bot,
+		.conversation_id = conv,
+		.new_conversation = true,
+		.channel = "web",
+		.user_msg_id = um,
+		.user_text = "v1.sealed-question",
+		.bot_msg_id = bm,
+		.bot_text = "v1.sealed-answer",
+		.bot_meta = "{\"sources\":[]}",
+		.latency_ms = 80,
+		.now = tick(fx),
+		.contact_id = contact,
+		.contact_wrapped_key = key,
+	};
+	assert_int_equal(store_exchange_save(fx->st, &x), expect);
+}
+
+/* Makes a conversation with a fresh contact: conv and contact get the new ids. */
+static void make_contact_conversation(struct fixture *fx, const char *tenant, const char *bot, char conv[STORE_ID_MAX],
+				      char contact[STORE_ID_MAX])
+{
+	new_id(fx, "conv", conv);
+	new_id(fx, "ct", contact);
+	save_exchange_contact(fx, tenant, bot, conv, contact, STORE_OK);
+}
+
+struct capture {
+	const char *email;       /* stands in for both the sealed email and its blind index */
+	int interest;
+	const char *text_version;
+	int64_t now;             /* 0: tick */
+};
+
+/* Captures a lead; lead_id and created get the results on STORE_OK. */
+static int capture_lead(struct fixture *fx, const char *tenant, const char *bot, const char *conv,
+			const struct capture *cp, char lead_id[STORE_ID_MAX], bool *created)
+{
+	char lid[STORE_ID_MAX], cid[STORE_ID_MAX], sealed[64], bidx[64];
+	new_id(fx, "lead", lid);
+	new_id(fx, "cons", cid);
+	snprintf(sealed, sizeof sealed, "v1.sealed.%s", cp->email);
+	snprintf(bidx, sizeof bidx, "bidx.%s", cp->email);
+	struct store_lead_capture lc = {
+		.tenant_id = tenant,
+		.bot_id = bot,
+		.conversation_id = conv,
+		.email_sealed = sealed,
+		.email_bidx = bidx,
+		.lead_id = lid,
+		.consent_id = cid,
+		.consent_text_version = cp->text_version ? cp->text_version : "2024-01",
+		.source = "email_capture",
+		.channel = "web",
+		.context = "{\"trigger\":\"pricing\"}",
+		.interest = cp->interest,
+		.now = cp->now ? cp->now : tick(fx),
+	};
+	return store_lead_capture(fx->st, &lc, lead_id, created);
+}
+
+static void test_exchange_with_contact(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], other[STORE_ID_MAX], bot[STORE_ID_MAX], bot2[STORE_ID_MAX];
+	char conv[STORE_ID_MAX], contact[STORE_ID_MAX], found[STORE_ID_MAX] = "untouched";
+	char *key = NULL;
+	make_tenant(fx, tenant);
+	make_tenant(fx, other);
+	make_bot(fx, tenant, bot);
+	make_bot(fx, tenant, bot2);
+	make_contact_conversation(fx, tenant, bot, conv, contact);
+	assert_int_equal(count_messages(fx, tenant, conv), 2);
+
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, conv, found, &key), STORE_OK);
+	assert_string_equal(found, contact);
+	assert_non_null(key);
+	char want[64];
+	snprintf(want, sizeof want, "v1.wrapped.%s", contact);
+	assert_string_equal(key, want);
+	free(key);
+
+	/* another tenant, another bot, an unknown conversation: not found, out-parameters untouched */
+	char ghost[STORE_ID_MAX];
+	new_id(fx, "conv", ghost);
+	key = NULL;
+	snprintf(found, sizeof found, "untouched");
+	assert_int_equal(store_conversation_contact(fx->st, other, bot, conv, found, &key), STORE_NOTFOUND);
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot2, conv, found, &key), STORE_NOTFOUND);
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, ghost, found, &key), STORE_NOTFOUND);
+	assert_null(key);
+	assert_string_equal(found, "untouched");
+
+	/* a conversation saved without a contact (as before migration 003) has none */
+	char plain[STORE_ID_MAX];
+	new_id(fx, "conv", plain);
+	save_exchange(fx, tenant, bot, plain, true, STORE_OK);
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, plain, found, &key), STORE_NOTFOUND);
+
+	/* later exchanges of the conversation keep its contact */
+	save_exchange(fx, tenant, bot, conv, false, STORE_OK);
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, conv, found, &key), STORE_OK);
+	assert_string_equal(found, contact);
+	free(key);
+
+	/* a failing exchange leaves no contact behind: the conversation exists already */
+	char stray[STORE_ID_MAX];
+	new_id(fx, "ct", stray);
+	save_exchange_contact(fx, tenant, bot, conv, stray, STORE_CONFLICT);
+	assert_int_equal(store_contact_erase(fx->st, tenant, stray, tick(fx)), STORE_NOTFOUND);
+	/* and a contact id is unique: a second conversation cannot reuse it */
+	char conv2[STORE_ID_MAX];
+	new_id(fx, "conv", conv2);
+	save_exchange_contact(fx, tenant, bot, conv2, contact, STORE_CONFLICT);
+	assert_int_equal(store_conversation_exists(fx->st, tenant, bot, conv2), STORE_NOTFOUND);
+}
+
+/* One exchange on conv; prompted: the answer asked for the visitor's email. */
+static void save_prompted(struct fixture *fx, const char *tenant, const char *bot, const char *conv, bool is_new,
+			  bool prompted)
+{
+	char um[STORE_ID_MAX], bm[STORE_ID_MAX], contact[STORE_ID_MAX];
+	new_id(fx, "msg", um);
+	new_id(fx, "msg", bm);
+	new_id(fx, "ct", contact);
+	struct store_exchange x = {.tenant_id = tenant, .bot_id = bot, .conversation_id = conv,
+				   .new_conversation = is_new, .channel = "web", .user_msg_id = um,
+				   .user_text = "v1.q", .bot_msg_id = bm, .bot_text = "v1.a", .bot_meta = "{}",
+				   .latency_ms = 3, .now = tick(fx), .contact_id = is_new ? contact : NULL,
+				   .contact_wrapped_key = is_new ? "v1.k" : NULL, .email_prompted = prompted};
+	assert_int_equal(store_exchange_save(fx->st, &x), STORE_OK);
+}
+
+static void test_conversation_state(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], other[STORE_ID_MAX], bot[STORE_ID_MAX], conv[STORE_ID_MAX], conv2[STORE_ID_MAX];
+	int messages = -1, prompts = -1;
+	make_tenant(fx, tenant);
+	make_tenant(fx, other);
+	make_bot(fx, tenant, bot);
+	new_id(fx, "conv", conv);
+	new_id(fx, "conv", conv2);
+
+	save_prompted(fx, tenant, bot, conv, true, false);
+	assert_int_equal(store_conversation_state(fx->st, tenant, conv, &messages, &prompts), STORE_OK);
+	assert_int_equal(messages, 2);
+	assert_int_equal(prompts, 0);
+	save_prompted(fx, tenant, bot, conv, false, true);
+	save_prompted(fx, tenant, bot, conv, false, false);
+	save_prompted(fx, tenant, bot, conv, false, true);
+	assert_int_equal(store_conversation_state(fx->st, tenant, conv, &messages, &prompts), STORE_OK);
+	assert_int_equal(messages, 8);
+	assert_int_equal(prompts, 2);
+	/* a conversation whose first answer already asked */
+	save_prompted(fx, tenant, bot, conv2, true, true);
+	assert_int_equal(store_conversation_state(fx->st, tenant, conv2, &messages, &prompts), STORE_OK);
+	assert_int_equal(messages, 2);
+	assert_int_equal(prompts, 1);
+	/* written the old way (no contact, no prompt flag) */
+	char plain[STORE_ID_MAX];
+	new_id(fx, "conv", plain);
+	save_exchange(fx, tenant, bot, plain, true, STORE_OK);
+	save_exchange(fx, tenant, bot, plain, false, STORE_OK);
+	assert_int_equal(store_conversation_state(fx->st, tenant, plain, &messages, &prompts), STORE_OK);
+	assert_int_equal(messages, 4);
+	assert_int_equal(prompts, 0);
+
+	/* another tenant's or an unknown conversation: not found, nothing written */
+	char ghost[STORE_ID_MAX];
+	new_id(fx, "conv", ghost);
+	messages = prompts = -1;
+	assert_int_equal(store_conversation_state(fx->st, other, conv, &messages, &prompts), STORE_NOTFOUND);
+	assert_int_equal(store_conversation_state(fx->st, tenant, ghost, &messages, &prompts), STORE_NOTFOUND);
+	assert_int_equal(messages, -1);
+	assert_int_equal(prompts, -1);
+}
+
+struct async_wait {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+	int rc;
+};
+
+static void async_done(void *ud, int rc)
+{
+	struct async_wait *w = ud;
+	pthread_mutex_lock(&w->mu);
+	w->rc = rc;
+	w->done = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void test_exchange_async_with_contact(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], bot[STORE_ID_MAX], conv[STORE_ID_MAX], contact[STORE_ID_MAX];
+	char um[STORE_ID_MAX], bm[STORE_ID_MAX], found[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_bot(fx, tenant, bot);
+	new_id(fx, "conv", conv);
+	new_id(fx, "ct", contact);
+	new_id(fx, "msg", um);
+	new_id(fx, "msg", bm);
+	struct store_exchange x = {.tenant_id = tenant, .bot_id = bot, .conversation_id = conv,
+				   .new_conversation = true, .channel = "web", .user_msg_id = um,
+				   .user_text = "v1.q", .bot_msg_id = bm, .bot_text = "v1.a", .bot_meta = "{}",
+				   .latency_ms = 5, .now = tick(fx), .contact_id = contact,
+				   .contact_wrapped_key = "v1.wrapped-async"};
+	struct async_wait w = {.done = false, .rc = 99};
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	store_exchange_save_async(fx->st, &x, async_done, &w);
+	pthread_mutex_lock(&w.mu);
+	while (!w.done)
+		pthread_cond_wait(&w.cv, &w.mu);
+	pthread_mutex_unlock(&w.mu);
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	assert_int_equal(w.rc, STORE_OK);
+	char *key = NULL;
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, conv, found, &key), STORE_OK);
+	assert_string_equal(found, contact);
+	assert_string_equal(key, "v1.wrapped-async");
+	free(key);
+}
+
+static void test_message_list(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], other[STORE_ID_MAX], bot[STORE_ID_MAX], conv[STORE_ID_MAX], contact[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_tenant(fx, other);
+	make_bot(fx, tenant, bot);
+	make_contact_conversation(fx, tenant, bot, conv, contact);
+	/* several exchanges, each question and answer in the same millisecond */
+	for (int i = 0; i < 3; i++)
+		save_exchange(fx, tenant, bot, conv, false, STORE_OK);
+
+	struct store_message *m = NULL;
+	int n = -1;
+	assert_int_equal(store_message_list(fx->st, tenant, conv, 100, &m, &n), STORE_OK);
+	assert_int_equal(n, 8);
+	assert_non_null(m);
+	for (int i = 0; i < n; i++) {
+		assert_int_equal(m[i].inbound, i % 2 == 0); /* question, answer, question, … */
+		if (i > 0)
+			assert_true(m[i].created_at >= m[i - 1].created_at);
+		if (i % 2 == 1)
+			assert_int_equal(m[i].created_at, m[i - 1].created_at);
+		assert_true(strlen(m[i].id) > 0);
+	}
+	assert_string_equal(m[0].content, "v1.sealed-question");
+	assert_null(m[0].meta);
+	assert_string_equal(m[1].content, "v1.sealed-answer");
+	assert_string_equal(m[1].meta, "{\"sources\":[]}");
+	assert_string_equal(m[2].content, "Wann habt ihr offen?");
+	assert_string_equal(m[3].content, "Montag bis Freitag von 9 bis 18 Uhr.");
+	char first[STORE_ID_MAX];
+	memcpy(first, m[0].id, sizeof first);
+	for (int i = 0; i < n; i++)
+		store_message_clear(&m[i]);
+	free(m);
+
+	/* the limit keeps the oldest */
+	assert_int_equal(store_message_list(fx->st, tenant, conv, 3, &m, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(m[0].id, first);
+	assert_true(m[2].inbound);
+	for (int i = 0; i < n; i++)
+		store_message_clear(&m[i]);
+	free(m);
+
+	/* another tenant sees none; nor does anyone in an unknown conversation */
+	m = NULL;
+	assert_int_equal(store_message_list(fx->st, other, conv, 10, &m, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_null(m);
+	char ghost[STORE_ID_MAX];
+	new_id(fx, "conv", ghost);
+	assert_int_equal(store_message_list(fx->st, tenant, ghost, 10, &m, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	free(m);
+}
+
+static void test_tenant_key(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], ghost[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	new_id(fx, "ten", ghost);
+	char *k = (char *)"untouched";
+	assert_int_equal(store_tenant_key_get(fx->st, tenant, &k), STORE_OK);
+	assert_null(k);
+	assert_int_equal(store_tenant_key_init(fx->st, tenant, "v1.first", &k), STORE_OK);
+	assert_string_equal(k, "v1.first");
+	free(k);
+	/* a second init (another node that raced) keeps the first key and is told so */
+	assert_int_equal(store_tenant_key_init(fx->st, tenant, "v1.second", &k), STORE_OK);
+	assert_string_equal(k, "v1.first");
+	free(k);
+	assert_int_equal(store_tenant_key_get(fx->st, tenant, &k), STORE_OK);
+	assert_string_equal(k, "v1.first");
+	free(k);
+
+	k = (char *)"untouched";
+	assert_int_equal(store_tenant_key_get(fx->st, ghost, &k), STORE_NOTFOUND);
+	assert_int_equal(store_tenant_key_init(fx->st, ghost, "v1.x", &k), STORE_NOTFOUND);
+	assert_string_equal(k, "untouched");
+}
+
+enum { KEY_RACERS = 6 };
+
+struct key_racer {
+	struct fixture *fx;
+	const char *tenant;
+	char mine[32];
+	char *got;
+	int rc;
+};
+
+static void *key_racer_run(void *arg)
+{
+	struct key_racer *r = arg;
+	r->rc = store_tenant_key_init(r->fx->st, r->tenant, r->mine, &r->got);
+	return NULL;
+}
+
+/* Several nodes (threads here) initialise the key at once: one wins and all agree on its key. */
+static void test_tenant_key_race(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	struct key_racer r[KEY_RACERS];
+	pthread_t th[KEY_RACERS];
+	for (int i = 0; i < KEY_RACERS; i++) {
+		r[i] = (struct key_racer){.fx = fx, .tenant = tenant, .rc = -99};
+		snprintf(r[i].mine, sizeof r[i].mine, "v1.key-%d", i);
+	}
+	for (int i = 0; i < KEY_RACERS; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, key_racer_run, &r[i]), 0);
+	for (int i = 0; i < KEY_RACERS; i++)
+		pthread_join(th[i], NULL);
+	char *stored = NULL;
+	assert_int_equal(store_tenant_key_get(fx->st, tenant, &stored), STORE_OK);
+	assert_non_null(stored);
+	int winners = 0;
+	for (int i = 0; i < KEY_RACERS; i++) {
+		assert_int_equal(r[i].rc, STORE_OK);
+		assert_string_equal(r[i].got, stored);
+		winners += strcmp(r[i].mine, stored) == 0;
+		free(r[i].got);
+	}
+	assert_int_equal(winners, 1);
+	free(stored);
+}
+
+static void test_lead_capture(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], other[STORE_ID_MAX], bot[STORE_ID_MAX], bot2[STORE_ID_MAX];
+	char conv[STORE_ID_MAX], contact[STORE_ID_MAX], lead[STORE_ID_MAX], again[STORE_ID_MAX];
+	bool created = false;
+	make_tenant(fx, tenant);
+	make_tenant(fx, other);
+	make_bot(fx, tenant, bot);
+	make_bot(fx, tenant, bot2);
+	make_contact_conversation(fx, tenant, bot, conv, contact);
+
+	struct capture cp = {.email = "anna@example.org", .interest = 7, .text_version = "2024-01"};
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &cp, lead, &created), STORE_OK);
+	assert_true(created);
+	struct store_lead l = {0};
+	assert_int_equal(store_lead_get(fx->st, tenant, lead, &l), STORE_OK);
+	assert_string_equal(l.id, lead);
+	assert_string_equal(l.bot_id, bot);
+	assert_string_equal(l.conversation_id, conv);
+	assert_string_equal(l.contact_id, contact);
+	assert_string_equal(l.email_sealed, "v1.sealed.anna@example.org");
+	char want[64];
+	snprintf(want, sizeof want, "v1.wrapped.%s", contact);
+	assert_string_equal(l.contact_wrapped_key, want);
+	assert_string_equal(l.source, "email_capture");
+	assert_string_equal(l.channel, "web");
+	assert_string_equal(l.context, "{\"trigger\":\"pricing\"}");
+	assert_string_equal(l.consent_text_version, "2024-01");
+	assert_int_equal(l.consent_at, l.created_at);
+	assert_int_equal(l.interest, 7);
+	assert_int_equal(l.message_count, 2);
+	assert_true(l.conversation_started_at > 0);
+	assert_true(l.last_message_at >= l.conversation_started_at);
+	assert_true(l.created_at > l.conversation_started_at);
+	int64_t first_at = l.created_at;
+	store_lead_clear(&l);
+
+	/* the same email again: the same lead, not created, but the new consent is recorded */
+	cp.text_version = "2024-06";
+	cp.interest = 9;
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &cp, again, &created), STORE_OK);
+	assert_false(created);
+	assert_string_equal(again, lead);
+	assert_int_equal(store_lead_get(fx->st, tenant, lead, &l), STORE_OK);
+	assert_string_equal(l.consent_text_version, "2024-06");
+	assert_true(l.consent_at > first_at);
+	assert_int_equal(l.created_at, first_at);
+	assert_int_equal(l.interest, 7); /* the lead as first captured */
+	store_lead_clear(&l);
+
+	/* another email in the same conversation: a second lead; the contact's email is the newest */
+	char lead2[STORE_ID_MAX];
+	struct capture cp2 = {.email = "anna.b@example.org", .interest = 5};
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &cp2, lead2, &created), STORE_OK);
+	assert_true(created);
+	assert_string_not_equal(lead2, lead);
+	assert_int_equal(store_lead_get(fx->st, tenant, lead, &l), STORE_OK);
+	assert_string_equal(l.email_sealed, "v1.sealed.anna.b@example.org");
+	store_lead_clear(&l);
+
+	/* not this tenant's, not this bot's, no such conversation, or a conversation without contact */
+	char ghost[STORE_ID_MAX], plain[STORE_ID_MAX], out[STORE_ID_MAX] = "untouched";
+	new_id(fx, "conv", ghost);
+	new_id(fx, "conv", plain);
+	save_exchange(fx, tenant, bot, plain, true, STORE_OK);
+	created = true;
+	assert_int_equal(capture_lead(fx, other, bot, conv, &cp, out, &created), STORE_NOTFOUND);
+	assert_int_equal(capture_lead(fx, tenant, bot2, conv, &cp, out, &created), STORE_NOTFOUND);
+	assert_int_equal(capture_lead(fx, tenant, bot, ghost, &cp, out, &created), STORE_NOTFOUND);
+	assert_int_equal(capture_lead(fx, tenant, bot, plain, &cp, out, &created), STORE_NOTFOUND);
+	assert_string_equal(out, "untouched");
+	assert_true(created);
+	assert_int_equal(store_lead_get(fx->st, other, lead, &l), STORE_NOTFOUND);
+
+	/* a failing capture (its consent id is taken) changes nothing: the email stays as it was */
+	char lid[STORE_ID_MAX], cid[STORE_ID_MAX];
+	new_id(fx, "lead", lid);
+	new_id(fx, "cons", cid);
+	struct store_lead_capture lc = {.tenant_id = tenant, .bot_id = bot, .conversation_id = conv,
+					.email_sealed = "v1.sealed.first", .email_bidx = "bidx.first", .lead_id = lid,
+					.consent_id = cid, .consent_text_version = "2024-01", .source = "email_capture",
+					.channel = "web", .context = "{}", .interest = 3, .now = tick(fx)};
+	assert_int_equal(store_lead_capture(fx->st, &lc, out, &created), STORE_OK);
+	assert_true(created);
+	char lid2[STORE_ID_MAX];
+	new_id(fx, "lead", lid2);
+	lc.lead_id = lid2;
+	lc.email_sealed = "v1.sealed.second";
+	lc.email_bidx = "bidx.second";
+	lc.now = tick(fx);
+	assert_int_equal(store_lead_capture(fx->st, &lc, out, &created), STORE_CONFLICT);
+	assert_int_equal(store_lead_get(fx->st, tenant, lid, &l), STORE_OK);
+	assert_string_equal(l.email_sealed, "v1.sealed.first");
+	store_lead_clear(&l);
+	assert_int_equal(store_lead_get(fx->st, tenant, lid2, &l), STORE_NOTFOUND);
+}
+
+/* Lists leads into ids (at most 16) with the filter, page by page of `page`; returns the count. */
+static int list_leads(struct fixture *fx, const char *tenant, const struct store_lead_filter *f, int page,
+		      char ids[16][STORE_ID_MAX])
+{
+	int total = 0, pages = 0;
+	int64_t after_created = 0, prev_created = INT64_MAX;
+	char after_id[STORE_ID_MAX] = "", prev_id[STORE_ID_MAX] = "";
+	for (;;) {
+		struct store_lead *rows = NULL;
+		int n = -1;
+		assert_int_equal(store_lead_list(fx->st, tenant, f, after_created, pages ? after_id : NULL, page, &rows,
+						 &n),
+				 STORE_OK);
+		assert_in_range(n, 0, page);
+		if (n == 0) {
+			free(rows);
+			break;
+		}
+		pages++;
+		for (int i = 0; i < n; i++) {
+			assert_true(rows[i].created_at < prev_created ||
+				    (rows[i].created_at == prev_created && strcmp(rows[i].id, prev_id) < 0));
+			prev_created = rows[i].created_at;
+			memcpy(prev_id, rows[i].id, sizeof prev_id);
+			assert_true(total < 16);
+			memcpy(ids[total++], rows[i].id, STORE_ID_MAX);
+		}
+		after_created = rows[n - 1].created_at;
+		memcpy(after_id, rows[n - 1].id, sizeof after_id);
+		for (int i = 0; i < n; i++)
+			store_lead_clear(&rows[i]);
+		free(rows);
+		assert_true(pages <= 16);
+	}
+	return total;
+}
+
+static bool listed(char ids[16][STORE_ID_MAX], int n, const char *id)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(ids[i], id))
+			return true;
+	return false;
+}
+
+static void test_lead_list(void **state)
+{
+	struct fixture *fx = *state;
+	enum { NLEADS = 7 };
+	char tenant[STORE_ID_MAX], other[STORE_ID_MAX], bot[STORE_ID_MAX], bot2[STORE_ID_MAX], obot[STORE_ID_MAX];
+	char leads[NLEADS][STORE_ID_MAX], ids[16][STORE_ID_MAX];
+	int64_t at[NLEADS];
+	bool created;
+	make_tenant(fx, tenant);
+	make_tenant(fx, other);
+	make_bot(fx, tenant, bot);
+	make_bot(fx, tenant, bot2);
+	make_bot(fx, other, obot);
+	/* leads 0..6 at interest i+3, bot2 for odd ones; leads 2 and 3 in the same millisecond */
+	fx->clock += 1000;
+	int64_t base = fx->clock;
+	for (int i = 0; i < NLEADS; i++) {
+		char conv[STORE_ID_MAX], contact[STORE_ID_MAX], email[32];
+		make_contact_conversation(fx, tenant, i % 2 ? bot2 : bot, conv, contact);
+		at[i] = base + 100 * (i == 3 ? 2 : i);
+		snprintf(email, sizeof email, "lead%d@example.org", i);
+		struct capture cp = {.email = email, .interest = i + 3, .now = at[i]};
+		assert_int_equal(capture_lead(fx, tenant, i % 2 ? bot2 : bot, conv, &cp, leads[i], &created), STORE_OK);
+		assert_true(created);
+	}
+	fx->clock = base + 10000;
+	/* another tenant's lead is never listed */
+	char oconv[STORE_ID_MAX], ocontact[STORE_ID_MAX], olead[STORE_ID_MAX];
+	make_contact_conversation(fx, other, obot, oconv, ocontact);
+	struct capture ocp = {.email = "other@example.org", .interest = 10, .now = base + 50};
+	assert_int_equal(capture_lead(fx, other, obot, oconv, &ocp, olead, &created), STORE_OK);
+
+	/* everything, in pages of 2 (the page boundary falls inside the millisecond of leads 2 and 3) */
+	for (int page = 1; page <= 3; page++) {
+		int n = list_leads(fx, tenant, NULL, page, ids);
+		assert_int_equal(n, NLEADS);
+		assert_string_equal(ids[0], leads[6]);
+		assert_false(listed(ids, n, olead));
+		for (int i = 0; i < NLEADS; i++)
+			assert_true(listed(ids, n, leads[i]));
+	}
+	struct store_lead_filter f = {0};
+	assert_int_equal(list_leads(fx, tenant, &f, 4, ids), NLEADS);
+
+	/* by bot */
+	f.bot_id = bot2;
+	int n = list_leads(fx, tenant, &f, 2, ids);
+	assert_int_equal(n, 3);
+	assert_true(listed(ids, n, leads[1]) && listed(ids, n, leads[3]) && listed(ids, n, leads[5]));
+	f.bot_id = obot; /* another tenant's bot */
+	assert_int_equal(list_leads(fx, tenant, &f, 2, ids), 0);
+
+	/* by time: [from, to) */
+	f = (struct store_lead_filter){.from_ms = at[2], .to_ms = at[5]};
+	n = list_leads(fx, tenant, &f, 2, ids);
+	assert_int_equal(n, 3); /* leads 2, 3 (same ms as 2) and 4; 5 is at the bound and left out */
+	assert_true(listed(ids, n, leads[2]) && listed(ids, n, leads[3]) && listed(ids, n, leads[4]));
+	f = (struct store_lead_filter){.from_ms = at[5]};
+	n = list_leads(fx, tenant, &f, 10, ids);
+	assert_int_equal(n, 2);
+	f = (struct store_lead_filter){.to_ms = at[1]};
+	n = list_leads(fx, tenant, &f, 10, ids);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], leads[0]);
+
+	/* by interest, and everything together */
+	f = (struct store_lead_filter){.min_interest = 8};
+	n = list_leads(fx, tenant, &f, 2, ids);
+	assert_int_equal(n, 2); /* interest 8 and 9: leads 5 and 6 */
+	assert_true(listed(ids, n, leads[5]) && listed(ids, n, leads[6]));
+	f = (struct store_lead_filter){.bot_id = bot, .from_ms = at[1], .to_ms = at[6] + 1, .min_interest = 6};
+	n = list_leads(fx, tenant, &f, 1, ids);
+	assert_int_equal(n, 2); /* bot's leads 4 and 6 (interest 7, 9); lead 2 has 5 */
+	assert_string_equal(ids[0], leads[6]);
+	assert_string_equal(ids[1], leads[4]);
+
+	/* the listed row carries the same data as lead_get */
+	struct store_lead *rows = NULL, one = {0};
+	assert_int_equal(store_lead_list(fx->st, tenant, NULL, 0, NULL, 1, &rows, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_lead_get(fx->st, tenant, rows[0].id, &one), STORE_OK);
+	assert_string_equal(one.contact_id, rows[0].contact_id);
+	assert_string_equal(one.email_sealed, rows[0].email_sealed);
+	assert_string_equal(one.email_sealed, "v1.sealed.lead6@example.org");
+	assert_string_equal(one.contact_wrapped_key, rows[0].contact_wrapped_key);
+	assert_string_equal(one.consent_text_version, rows[0].consent_text_version);
+	assert_int_equal(one.consent_at, rows[0].consent_at);
+	assert_int_equal(one.interest, rows[0].interest);
+	assert_int_equal(one.message_count, rows[0].message_count);
+	assert_int_equal(one.conversation_started_at, rows[0].conversation_started_at);
+	assert_int_equal(one.last_message_at, rows[0].last_message_at);
+	assert_int_equal(one.created_at, at[6]);
+	store_lead_clear(&one);
+	store_lead_clear(&rows[0]);
+	free(rows);
+
+	/* deleting a bot removes its contacts and leads */
+	assert_int_equal(store_bot_delete(fx->st, tenant, bot2), STORE_OK);
+	n = list_leads(fx, tenant, NULL, 10, ids);
+	assert_int_equal(n, 4);
+	assert_false(listed(ids, n, leads[1]));
+	assert_int_equal(store_lead_get(fx->st, tenant, leads[3], &one), STORE_NOTFOUND);
+}
+
+struct erased {
+	int n;
+	char ids[64][STORE_ID_MAX];
+};
+
+static int collect_erasure(void *ud, const char *contact_id)
+{
+	struct erased *e = ud;
+	if (e->n < 64)
+		snprintf(e->ids[e->n++], STORE_ID_MAX, "%s", contact_id);
+	return 0;
+}
+
+static bool was_erased(struct fixture *fx, const char *contact)
+{
+	struct erased *e = calloc(1, sizeof *e);
+	assert_non_null(e);
+	assert_int_equal(store_erasure_list(fx->st, collect_erasure, e), STORE_OK);
+	bool found = false;
+	for (int i = 0; i < e->n; i++)
+		found = found || !strcmp(e->ids[i], contact);
+	free(e);
+	return found;
+}
+
+static int stop_at_first(void *ud, const char *contact_id)
+{
+	(void)contact_id;
+	++*(int *)ud;
+	return 42;
+}
+
+static void test_contact_erase(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], other[STORE_ID_MAX], bot[STORE_ID_MAX];
+	char conv[STORE_ID_MAX], contact[STORE_ID_MAX], lead[STORE_ID_MAX];
+	char kconv[STORE_ID_MAX], kcontact[STORE_ID_MAX], klead[STORE_ID_MAX], found[STORE_ID_MAX], ids[16][STORE_ID_MAX];
+	bool created;
+	char *key = NULL;
+	make_tenant(fx, tenant);
+	make_tenant(fx, other);
+	make_bot(fx, tenant, bot);
+	make_contact_conversation(fx, tenant, bot, conv, contact);
+	save_exchange(fx, tenant, bot, conv, false, STORE_OK);
+	make_contact_conversation(fx, tenant, bot, kconv, kcontact); /* another visitor: kept */
+	struct capture cp = {.email = "gone@example.org", .interest = 6};
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &cp, lead, &created), STORE_OK);
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &cp, lead, &created), STORE_OK); /* two consents */
+	struct capture kcp = {.email = "kept@example.org", .interest = 6};
+	assert_int_equal(capture_lead(fx, tenant, bot, kconv, &kcp, klead, &created), STORE_OK);
+	assert_false(was_erased(fx, contact));
+
+	/* another tenant cannot erase it; an unknown contact is not found */
+	char ghost[STORE_ID_MAX];
+	new_id(fx, "ct", ghost);
+	assert_int_equal(store_contact_erase(fx->st, other, contact, tick(fx)), STORE_NOTFOUND);
+	assert_int_equal(store_contact_erase(fx->st, tenant, ghost, tick(fx)), STORE_NOTFOUND);
+	assert_false(was_erased(fx, contact));
+	assert_false(was_erased(fx, ghost));
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, conv, found, &key), STORE_OK);
+	free(key);
+
+	assert_int_equal(store_contact_erase(fx->st, tenant, contact, tick(fx)), STORE_OK);
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, conv, found, &key), STORE_NOTFOUND);
+	assert_int_equal(store_conversation_exists(fx->st, tenant, bot, conv), STORE_NOTFOUND);
+	assert_int_equal(count_messages(fx, tenant, conv), 0);
+	struct store_lead l;
+	assert_int_equal(store_lead_get(fx->st, tenant, lead, &l), STORE_NOTFOUND);
+	int n = list_leads(fx, tenant, NULL, 10, ids);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], klead);
+	assert_true(was_erased(fx, contact));
+	/* erased means gone: a second erase finds nothing, and the record stays */
+	assert_int_equal(store_contact_erase(fx->st, tenant, contact, tick(fx)), STORE_NOTFOUND);
+	assert_true(was_erased(fx, contact));
+	/* and its conversation cannot be written to any more */
+	save_exchange(fx, tenant, bot, conv, false, STORE_NOTFOUND);
+	struct capture again = {.email = "gone@example.org", .interest = 6};
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &again, found, &created), STORE_NOTFOUND);
+
+	/* the other visitor keeps everything */
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, kconv, found, &key), STORE_OK);
+	assert_string_equal(found, kcontact);
+	free(key);
+	assert_int_equal(count_messages(fx, tenant, kconv), 2);
+	assert_int_equal(store_lead_get(fx->st, tenant, klead, &l), STORE_OK);
+	assert_string_equal(l.email_sealed, "v1.sealed.kept@example.org");
+	store_lead_clear(&l);
+	assert_false(was_erased(fx, kcontact));
+
+	/* emit's non-zero return stops the walk and is returned */
+	int calls = 0;
+	assert_int_equal(store_erasure_list(fx->st, stop_at_first, &calls), 42);
+	assert_int_equal(calls, 1);
+}
+
+/* An erasure while the visitor keeps chatting: exchanges either commit before it (and their rows are
+ * erased with the rest) or find no conversation after it; nothing of the contact is left behind. */
+struct erase_racer {
+	struct fixture *fx;
+	const char *tenant, *bot, *conv;
+	int index, saved, failures;
+	volatile int *stop;
+};
+
+static void *erase_racer_run(void *arg)
+{
+	struct erase_racer *w = arg;
+	for (int r = 0; r < 200 && !*w->stop; r++) {
+		char um[STORE_ID_MAX], bm[STORE_ID_MAX];
+		snprintf(um, sizeof um, "msg_e%d_%d_u", w->index, r);
+		snprintf(bm, sizeof bm, "msg_e%d_%d_b", w->index, r);
+		struct store_exchange x = {.tenant_id = w->tenant, .bot_id = w->bot, .conversation_id = w->conv,
+					   .channel = "web", .user_msg_id = um, .user_text = "v1.q", .bot_msg_id = bm,
+					   .bot_text = "v1.a", .bot_meta = "{}", .latency_ms = r, .now = 1800000000000 + r};
+		int rc = store_exchange_save(w->fx->st, &x);
+		if (rc == STORE_NOTFOUND)
+			break; /* erased */
+		if (rc == STORE_OK)
+			__atomic_add_fetch(&w->saved, 1, __ATOMIC_RELAXED);
+		else
+			w->failures++;
+	}
+	return NULL;
+}
+
+static void test_erase_while_chatting(void **state)
+{
+	struct fixture *fx = *state;
+	enum { RACERS = 4 };
+	char tenant[STORE_ID_MAX], bot[STORE_ID_MAX], conv[STORE_ID_MAX], contact[STORE_ID_MAX];
+	make_tenant(fx, tenant);
+	make_bot(fx, tenant, bot);
+	make_contact_conversation(fx, tenant, bot, conv, contact);
+	volatile int stop = 0;
+	struct erase_racer w[RACERS];
+	pthread_t th[RACERS];
+	for (int i = 0; i < RACERS; i++) {
+		w[i] = (struct erase_racer){.fx = fx, .tenant = tenant, .bot = bot, .conv = conv, .index = i, .stop = &stop};
+		assert_int_equal(pthread_create(&th[i], NULL, erase_racer_run, &w[i]), 0);
+	}
+	/* erase once the chat is well under way */
+	for (int spins = 0; spins < 2000; spins++) {
+		int saved = 0;
+		for (int i = 0; i < RACERS; i++)
+			saved += __atomic_load_n(&w[i].saved, __ATOMIC_RELAXED);
+		if (saved >= 20)
+			break;
+		usleep(1000);
+	}
+	assert_int_equal(store_contact_erase(fx->st, tenant, contact, tick(fx)), STORE_OK);
+	stop = 1;
+	for (int i = 0; i < RACERS; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(w[i].failures, 0);
+	}
+	assert_int_equal(count_messages(fx, tenant, conv), 0);
+	assert_int_equal(store_conversation_exists(fx->st, tenant, bot, conv), STORE_NOTFOUND);
+	assert_true(was_erased(fx, contact));
+}
+
+/* A restored backup still holds an erased contact's rows: purge deletes them (whatever the tenant) and
+ * records the erasure in the restored database too. Here the "restored" rows are live rows of a store
+ * that has not seen the erasure. */
+static void test_contact_purge(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], bot[STORE_ID_MAX], conv[STORE_ID_MAX], contact[STORE_ID_MAX], lead[STORE_ID_MAX];
+	char kconv[STORE_ID_MAX], kcontact[STORE_ID_MAX], found[STORE_ID_MAX], ids[16][STORE_ID_MAX];
+	bool created;
+	char *key = NULL;
+	make_tenant(fx, tenant);
+	make_bot(fx, tenant, bot);
+	make_contact_conversation(fx, tenant, bot, conv, contact);
+	make_contact_conversation(fx, tenant, bot, kconv, kcontact);
+	struct capture cp = {.email = "restored@example.org", .interest = 4};
+	assert_int_equal(capture_lead(fx, tenant, bot, conv, &cp, lead, &created), STORE_OK);
+
+	assert_int_equal(store_contact_purge(fx->st, contact, tick(fx)), STORE_OK);
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, conv, found, &key), STORE_NOTFOUND);
+	assert_int_equal(store_conversation_exists(fx->st, tenant, bot, conv), STORE_NOTFOUND);
+	assert_int_equal(count_messages(fx, tenant, conv), 0);
+	struct store_lead l;
+	assert_int_equal(store_lead_get(fx->st, tenant, lead, &l), STORE_NOTFOUND);
+	assert_int_equal(list_leads(fx, tenant, NULL, 10, ids), 0);
+	assert_int_equal(store_contact_erase(fx->st, tenant, contact, tick(fx)), STORE_NOTFOUND);
+	assert_true(was_erased(fx, contact));
+
+	/* again, or a contact of which nothing is left: fine, and recorded */
+	assert_int_equal(store_contact_purge(fx->st, contact, tick(fx)), STORE_OK);
+	char ghost[STORE_ID_MAX];
+	new_id(fx, "ct", ghost);
+	assert_int_equal(store_contact_purge(fx->st, ghost, tick(fx)), STORE_OK);
+	assert_true(was_erased(fx, ghost));
+
+	/* the other contact is untouched */
+	assert_int_equal(store_conversation_contact(fx->st, tenant, bot, kconv, found, &key), STORE_OK);
+	assert_string_equal(found, kcontact);
+	free(key);
+	assert_false(was_erased(fx, kcontact));
+}
+
 /* ---- knowledge version and chunk listing ------------------------------------------------------------ */
 
 static int64_t knowledge_version(struct fixture *fx, const char *tenant, const char *bot)
@@ -1373,7 +2194,13 @@ static void test_pg_open_fails_cleanly(void **state)
 		cmocka_unit_test(test_bot_delete_cascades), cmocka_unit_test(test_knowledge_version),      \
 		cmocka_unit_test(test_knowledge_version_concurrent),                                        \
 		cmocka_unit_test(test_chunk_list), cmocka_unit_test(test_migrates_from_version_1),        \
-		cmocka_unit_test(test_threads_share_the_store)
+		cmocka_unit_test(test_threads_share_the_store), cmocka_unit_test(test_exchange_with_contact), \
+		cmocka_unit_test(test_exchange_async_with_contact), cmocka_unit_test(test_conversation_state), \
+		cmocka_unit_test(test_message_list),                                                        \
+		cmocka_unit_test(test_tenant_key), cmocka_unit_test(test_tenant_key_race),                 \
+		cmocka_unit_test(test_lead_capture), cmocka_unit_test(test_lead_list),                     \
+		cmocka_unit_test(test_contact_erase), cmocka_unit_test(test_erase_while_chatting),         \
+		cmocka_unit_test(test_contact_purge)
 
 int main(void)
 {
