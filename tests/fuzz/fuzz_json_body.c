@@ -14,6 +14,7 @@
  *     only for a body that is not an object), err.msg is non-empty, msg and field are NUL-terminated;
  *   - a body valid in full is valid partially (partial only drops `required`);
  *   - a valid bot body merged into bot_config_defaults() still validates (partially) against bot_fields,
+ *     its opening_hours are accepted or refused with a validation message by bot_config_check,
  *     survives json_dumps → bot_config_parse unchanged, and bot_to_json / bot_public_json render it.
  */
 #include <stdbool.h>
@@ -138,6 +139,10 @@ static void merge_and_render(json_t *body)
 	CHECK(validate(config, bot_fields, true, "defaults") == 0, "the default config is not valid");
 	CHECK(bot_config_merge(config, body) == 0, "bot_config_merge failed");
 	CHECK(validate(config, bot_fields, true, "merged") == 0, "a valid body merged into the defaults is invalid");
+	struct err he = {0};
+	int hrc = bot_config_check(config, &he); /* opening_hours through conv/hours.c */
+	CHECK(hrc == 0 || (hrc == -1 && (he.code == ERR_VALIDATION || he.code == ERR_INTERNAL) && he.msg[0]),
+	      "bot_config_check returned %d (code %d)", hrc, he.code);
 
 	memset(&b, 0, sizeof b);
 	snprintf(b.id, sizeof b.id, "bot_aaaaaaaaaaaaaaaaaaaaaaaa");
