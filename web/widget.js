@@ -302,6 +302,7 @@ const create = o => {
   }
 
   const logo = el('img', {alt: '', hidden: true});
+  logo.onerror = () => { logo.hidden = true; }; // a logo that does not load is left out
   const title = el('h2.t', {id: 'bw-t'});
   const xBtn = !inline && el('button.x', {type: 'button', click: () => close(true)}, icon(I_X));
   const welcome = el('div.b');
@@ -382,7 +383,7 @@ const create = o => {
     ta.setAttribute('aria-label', s.input);
     sendBtn.setAttribute('aria-label', s.send);
     typing.setAttribute('aria-label', botName() + ' ' + s.typing);
-    launcher && launcher.setAttribute('aria-label', s.open);
+    launcher && launcher.setAttribute('aria-label', isOpen ? s.close : s.open);
     xBtn && xBtn.setAttribute('aria-label', s.close);
   }
 
@@ -400,6 +401,7 @@ const create = o => {
     isOpen = on;
     panel.hidden = backdrop.hidden = !on;
     launcher.setAttribute('aria-expanded', on);
+    launcher.setAttribute('aria-label', on ? t().close : t().open);
     launcher.replaceChildren(icon(on ? I_X : I_CHAT));
   };
 
@@ -605,7 +607,7 @@ const create = o => {
     tg.tagName == 'SCRIPT' ? tg.before(host) : tg.append(host);
     opened();
   } else {
-    (D.body || D.documentElement).append(host);
+    D.documentElement.append(host); // not <body>: a transformed or faded body would carry the widget along
     if (typeof stored.open == 'boolean' ? stored.open && mode == 'bubble' : o.autoOpen) open(false);
   }
   if (!interactive) mark('botwerk:interactive');

@@ -146,7 +146,7 @@ static int bot_page(struct req *r, enum page_kind kind)
 		{"description", json_str(config, "description", "")},
 		{"theme", json_str(branding, "theme", "light")},
 		{"primary", json_str(branding, "primary_color", "#0f766e")},
-		{"logo", json_str(branding, "logo_url", NULL)},
+		{"icon", json_str(branding, "logo_url", NULL) ? json_str(branding, "logo_url", NULL) : "data:,"},
 		{"kind", kind == PAGE_EMBED ? "embed" : "page"},
 		{"bot_id", b.id},
 		{"token", token},
@@ -161,7 +161,7 @@ static int bot_page(struct req *r, enum page_kind kind)
 	ancestors = kind == PAGE_EMBED ? embed_ancestors(config) : strdup("'none'");
 	if (ancestors && asprintf(&csp,
 				  "default-src 'none'; script-src 'self' 'nonce-%s'; style-src 'self' 'nonce-%s'; "
-				  "img-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+				  "img-src 'self' https: http: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
 				  "frame-ancestors %s",
 				  nonce, nonce, ancestors) < 0)
 		csp = NULL;

@@ -70,6 +70,7 @@ export function run(cmd, args, { env = process.env, input, timeoutMs = 60000 } =
         stderr: Buffer.concat(err).toString('utf8'),
       });
     });
+    child.stdin.on('error', () => {}); // the command may exit before reading its input (EPIPE)
     child.stdin.end(input ?? '');
   });
 }
