@@ -17,7 +17,7 @@ static const int status_codes[] = {200, 201, 202, 204, 304, 400, 401, 403, 404, 
 #define NSTATUS (sizeof status_codes / sizeof status_codes[0])
 #define STATUS_OTHER NSTATUS
 
-#define MAX_DB_OPS 48
+#define MAX_DB_OPS 128 /* distinct store operations (store.c names each); more are not recorded */
 
 struct histogram {
 	_Atomic uint64_t bucket[NBUCKETS]; /* non-cumulative; rendered cumulatively */
