@@ -25,7 +25,13 @@ struct app {
 	struct settings settings;
 	struct log log;
 	struct clock clock;
+	int64_t clock_offset_ms;       /* BOTWERK_CLOCK_OFFSET_S (tests): what `clock` adds to the wall clock */
 	unsigned char master_key[CRYPTO_KEY_BYTES];
+	/* what API keys are hashed with: the master key, or — once the master key was rotated — the first
+	 * master key, kept wrapped in the database (server_keys "apikey-hash") */
+	unsigned char apikey_key[CRYPTO_KEY_BYTES];
+	int apikey_key_state;          /* APP_APIKEY_* (app_setup.h) */
+	uint32_t apikey_key_kek;       /* APP_APIKEY_LOCKED: the master key id the stored key needs */
 	struct terms *terms;
 	struct rag_cache *index_cache; /* in-memory search indexes of busy bots */
 	struct keyring *keyring;       /* tenant keys for personal data at rest */
@@ -34,6 +40,7 @@ struct app {
 	struct metrics *metrics;
 	struct ratelimit *ratelimit;
 	struct http_server *http;
+	struct housekeeping *housekeeping; /* the periodic job of `serve` (src/jobs/housekeeping.h) */
 	atomic_bool ready; /* false while starting and while draining */
 	const char **metric_labels[2]; /* route patterns and methods the metrics point into */
 };

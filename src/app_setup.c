@@ -9,7 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "http/metrics.h"
+#include "privacy/seal.h"
+
+#define KEY_CHECK_PAGE 500
 
 static void on_db_timing(void *ud, const char *op, double seconds)
 {
@@ -35,6 +40,20 @@ static int read_key_file(const char *path, unsigned char key[CRYPTO_KEY_BYTES], 
 		return -1;
 	}
 	return 0;
+}
+
+int app_read_key_file(const char *path, unsigned char key[CRYPTO_KEY_BYTES], char *err, size_t errlen)
+{
+	struct stat stt;
+	if (stat(path, &stt) != 0) {
+		snprintf(err, errlen, "cannot read key file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (stt.st_mode & 077) {
+		snprintf(err, errlen, "key file %s is readable by other users: chmod 600 it first", path);
+		return -1;
+	}
+	return read_key_file(path, key, err, errlen);
 }
 
 /* Creates DB.key (0600) with a new random key, or reads it when another process was first. */
@@ -91,6 +110,99 @@ static int load_master_key(struct app *app, char *err, size_t errlen)
 	return create_key_file(app, path, err, errlen);
 }
 
+void app_server_key_ad(const char *name, char *ad, size_t adlen)
+{
+	snprintf(ad, adlen, "server-key:%s", name);
+}
+
+/* The key API keys are hashed with: the master key, unless a rotation stored the first one (see app.h).
+ * A stored key that does not open is not an error here (`keys rotate` must still run); app_check_keys
+ * refuses it. */
+static int load_apikey_key(struct app *app, char *err, size_t errlen)
+{
+	char *wrapped = NULL, ad[64];
+	memcpy(app->apikey_key, app->master_key, sizeof app->apikey_key);
+	app->apikey_key_state = APP_APIKEY_MASTER;
+	if (store_server_key_get(app->store, STORE_SERVER_KEY_APIKEY, &wrapped) != STORE_OK) {
+		snprintf(err, errlen, "cannot read the stored server keys (database error)");
+		return -1;
+	}
+	if (!wrapped)
+		return 0;
+	app_server_key_ad(STORE_SERVER_KEY_APIKEY, ad, sizeof ad);
+	if (seal_unwrap_key(app->master_key, ad, wrapped, app->apikey_key) == 0) {
+		app->apikey_key_state = APP_APIKEY_STORED;
+	} else {
+		memcpy(app->apikey_key, app->master_key, sizeof app->apikey_key);
+		app->apikey_key_state = APP_APIKEY_LOCKED;
+		if (seal_wrapped_key_id(wrapped, &app->apikey_key_kek) != 0)
+			app->apikey_key_kek = 0;
+	}
+	free(wrapped);
+	return 0;
+}
+
+int app_check_keys(struct app *app, char *err, size_t errlen)
+{
+	uint32_t id = (uint32_t)app->settings.master_key_id;
+	if (app->apikey_key_state == APP_APIKEY_LOCKED) {
+		snprintf(err, errlen,
+			 "the master key given (BOTWERK_MASTER_KEY_ID=%u) does not open this database's keys, which are "
+			 "wrapped under master key %u: after `botwerk keys rotate`, start with the new key (the file "
+			 "given to --new-master-key-file) and BOTWERK_MASTER_KEY_ID=%u",
+			 id, app->apikey_key_kek, app->apikey_key_kek);
+		return -1;
+	}
+	struct store_tenant_key_row *rows = calloc(KEY_CHECK_PAGE, sizeof *rows);
+	char after[STORE_ID_MAX] = "", ad[80];
+	long other_id = 0, wrong = 0, total = 0;
+	uint32_t seen_id = 0;
+	int n = KEY_CHECK_PAGE, rc = STORE_OK;
+	if (!rows) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (n == KEY_CHECK_PAGE && (rc = store_tenant_key_list(app->store, after, KEY_CHECK_PAGE, rows, &n)) == STORE_OK) {
+		for (int i = 0; i < n; i++) {
+			uint32_t kid = 0;
+			unsigned char k[SEAL_KEY_BYTES];
+			total++;
+			snprintf(ad, sizeof ad, "tenant-key:%s", rows[i].tenant_id);
+			if (seal_wrapped_key_id(rows[i].wrapped, &kid) == 0 && kid != id) {
+				other_id++;
+				seen_id = kid;
+			} else if (seal_unwrap_key(app->master_key, ad, rows[i].wrapped, k) != 0) {
+				wrong++;
+			}
+			sodium_memzero(k, sizeof k);
+			store_tenant_key_row_clear(&rows[i]);
+		}
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", rows[n - 1].tenant_id);
+	}
+	free(rows);
+	if (rc != STORE_OK) {
+		snprintf(err, errlen, "cannot read the tenant keys (database error %d)", rc);
+		return -1;
+	}
+	if (other_id > 0) {
+		snprintf(err, errlen,
+			 "%ld of %ld tenant keys are wrapped under master key %u, not under this one "
+			 "(BOTWERK_MASTER_KEY_ID=%u): start with that key and id, or finish `botwerk keys rotate` "
+			 "(run it again with the previous key; it resumes)",
+			 other_id, total, seen_id, id);
+		return -1;
+	}
+	if (wrong > 0) {
+		snprintf(err, errlen,
+			 "the master key does not open %ld of %ld tenant keys: BOTWERK_MASTER_KEY (or the key file) is "
+			 "not the key this database was written with",
+			 wrong, total);
+		return -1;
+	}
+	return 0;
+}
+
 int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_t errlen)
 {
 	memset(app, 0, sizeof *app);
@@ -101,6 +213,12 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 	enum log_level lv = LOG_INFO;
 	log_level_parse(app->settings.log_level, &lv);
 	log_init(&app->log, lv, 2);
+	if (app->settings.clock_offset_s != 0) {
+		app->clock_offset_ms = (int64_t)app->settings.clock_offset_s * 1000;
+		app->clock = clock_offset(&app->clock_offset_ms);
+		log_msg(&app->log, LOG_WARN, "setup", "BOTWERK_CLOCK_OFFSET_S=%ld: the clock runs %ld seconds off (tests only)",
+			app->settings.clock_offset_s, app->settings.clock_offset_s);
+	}
 	if (crypto_init() != 0) {
 		snprintf(err, errlen, "libsodium failed to initialise");
 		return -1;
@@ -125,12 +243,12 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 	if (!app->store)
 		return -1;
 	app->index_cache = rag_cache_new((size_t)app->settings.index_cache_mb * 1024 * 1024);
-	app->keyring = keyring_new(app->master_key, 1);
+	app->keyring = keyring_new(app->master_key, (uint32_t)app->settings.master_key_id);
 	if (!app->index_cache || !app->keyring) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	return 0;
+	return load_apikey_key(app, err, errlen);
 }
 
 void app_close(struct app *app)

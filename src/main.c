@@ -16,6 +16,7 @@
 #include "api/api.h"
 #include "app_setup.h"
 #include "cli.h"
+#include "jobs/housekeeping.h"
 
 #define BOTWERK_VERSION "0.1.0"
 
@@ -31,6 +32,8 @@ static void usage(FILE *out)
 	      "  botwerk backup FILE                  copy the database to FILE while the server runs (SQLite)\n"
 	      "  botwerk restore FILE                 replace the database by a backup, erasing again every contact\n"
 	      "                                       erased since (SQLite; stop the server first)\n"
+	      "  botwerk keys rotate --new-master-key-file FILE\n"
+	      "                                       re-wrap every tenant key under a new master key\n"
 	      "  botwerk version\n\n"
 	      "Every command reads the settings below from the environment or from --options.\n"
 	      "`botwerk serve --help` lists them.\n",
@@ -41,10 +44,10 @@ static int build_http(struct app *app, char *err, size_t errlen)
 {
 	const struct route *const tables[] = {api_ops_routes,    api_bots_routes,   api_sources_routes,
 					      api_chat_routes,   api_public_routes, api_leads_routes,
-					      api_web_routes};
+					      api_web_routes, api_tenant_routes, api_persons_routes};
 	const size_t counts[] = {api_ops_routes_count,    api_bots_routes_count,   api_sources_routes_count,
 				 api_chat_routes_count,   api_public_routes_count, api_leads_routes_count,
-				 api_web_routes_count};
+				 api_web_routes_count, api_tenant_routes_count, api_persons_routes_count};
 	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
 	if (!app->router)
 		return -1;
@@ -85,7 +88,7 @@ static int build_http(struct app *app, char *err, size_t errlen)
 		.max_connections = app->settings.max_connections,
 		.router = app->router,
 		.store = app->store,
-		.master_key = app->master_key,
+		.master_key = app->apikey_key, /* API key hashing (app.h) */
 		.metrics = app->metrics,
 		.ratelimit = app->ratelimit,
 		.log = &app->log,
@@ -98,6 +101,8 @@ static int build_http(struct app *app, char *err, size_t errlen)
 
 static void teardown(struct app *app)
 {
+	housekeeping_stop(app->housekeeping); /* before the store closes */
+	app->housekeeping = NULL;
 	http_stop(app->http);
 	app->http = NULL;
 	metrics_free(app->metrics);
@@ -137,7 +142,19 @@ static int serve(int argc, char **argv)
 		app_close(&app);
 		return 2;
 	}
+	if (app_check_keys(&app, err, sizeof err) != 0) {
+		fprintf(stderr, "botwerk: %s\n", err);
+		app_close(&app);
+		return 1;
+	}
 	if (build_http(&app, err, sizeof err) != 0) {
+		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
+		teardown(&app);
+		return 1;
+	}
+	app.housekeeping = housekeeping_start(app.store, &app.log, &app.clock, app.settings.housekeeping_interval_s, err,
+					      sizeof err);
+	if (!app.housekeeping) {
 		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
 		teardown(&app);
 		return 1;
@@ -173,7 +190,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "serve"))
 		return serve(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "tenant") || !strcmp(argv[1], "apikey") || !strcmp(argv[1], "migrate") ||
-	    !strcmp(argv[1], "backup") || !strcmp(argv[1], "restore"))
+	    !strcmp(argv[1], "backup") || !strcmp(argv[1], "restore") || !strcmp(argv[1], "keys"))
 		return cli_run(argc - 1, argv + 1);
 	fprintf(stderr, "botwerk: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);

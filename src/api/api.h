@@ -25,6 +25,10 @@ extern const struct route api_leads_routes[];
 extern const size_t api_leads_routes_count;
 extern const struct route api_web_routes[];
 extern const size_t api_web_routes_count;
+extern const struct route api_persons_routes[];
+extern const size_t api_persons_routes_count;
+extern const struct route api_tenant_routes[];
+extern const size_t api_tenant_routes_count;
 
 static inline struct app *app_of(const struct req *r) { return r->ctx; }
 
@@ -54,5 +58,13 @@ int api_page_parse(struct req *r, struct page *p);
 /* "created.id" cursor string for the last row of a full page, as a JSON string (or null). */
 json_t *api_page_cursor(int got, int limit, int64_t last_created, const char *last_id);
 json_t *api_time(int64_t unix_ms);
+
+/* The public URL of a stored image: BOTWERK_PUBLIC_URL (or http://LISTEN when it names a host) +
+ * "/media/<id>", or "/media/<id>" alone when neither gives an absolute base. -1 when it does not fit. */
+int api_media_url(struct app *app, const char *image_id, char *out, size_t outlen);
+/* metadata.show_contact_modal of a chat answer: {"title", "trigger", "persons":[{id, name, position, email,
+ * phone, photo_url}]} (api_persons.c), or NULL when the bot has no persons or they cannot be read. */
+json_t *api_contact_modal(struct app *app, const char *tenant_id, const char *bot_id, const char *title,
+			  const char *trigger);
 
 #endif

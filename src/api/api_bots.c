@@ -61,6 +61,8 @@ static int bot_create(struct req *r)
 	b.name = (char *)(uintptr_t)name;
 	b.active = json_bool(r->json, "active", true);
 	b.created_at = b.updated_at = clock_now_ms(&app->clock);
+	if (bot_parse_instant(json_str(r->json, "expires_at", NULL), &b.expires_at) != 0)
+		b.expires_at = 0; /* absent or null (validated by the field table) */
 	b.config = json_dumps(config, JSON_COMPACT);
 	if (!b.config)
 		goto oom;
@@ -149,6 +151,9 @@ static int apply_change(struct req *r, json_t *change)
 		b.name = (char *)(uintptr_t)name;
 	b.active = json_bool(change, "active", b.active);
 	b.updated_at = clock_now_ms(&app->clock);
+	json_t *exp = json_object_get(change, "expires_at");
+	if (exp && bot_parse_instant(json_string_value(exp), &b.expires_at) != 0)
+		b.expires_at = 0; /* null: no expiry */
 	int src = store_bot_update(app->store, &b);
 	rc = src == STORE_OK ? resp_json(r, 200, bot_to_json(&b, config)) : api_store_error(r, src, ERR_BOT_NOT_FOUND, "bot");
 	b.name = old_name;

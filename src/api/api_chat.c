@@ -1,7 +1,8 @@
 /*
  * api_chat.c — POST /api/v1/public/bot/{id}/chat: a visitor's question, answered from the business
  * profile (conv/facts.h) or the bot's knowledge (rag/answer.h), stored sealed under the visitor's contact
- * key (privacy/keys.h) before the answer is sent, with the email-capture prompt when a trigger fires.
+ * key (privacy/keys.h) before the answer is sent, with the email-capture prompt and the bot's contact
+ * persons when their triggers fire.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,14 @@ static int public_chat(struct req *r)
 	bool prompted = capture_should_prompt(capture, &ci, why, sizeof why);
 	if (meta && prompted)
 		json_object_set_new(meta, "show_email_modal", email_modal(capture, why));
+	/* the bot's contact persons, when a contact trigger fires and it has any */
+	const json_t *contacts = json_object_get(json_object_get(config, "features"), "contact_persons");
+	char cwhy[64];
+	if (meta && capture_should_show_contacts(contacts, &ci, cwhy, sizeof cwhy)) {
+		json_t *modal = api_contact_modal(app, b.tenant_id, b.id, json_str(contacts, "title", ""), cwhy);
+		if (modal)
+			json_object_set_new(meta, "show_contact_modal", modal);
+	}
 	json_t *stored = meta ? json_pack("{s:O, s:O}", "sources", sources, "metadata", meta) : NULL;
 	j->meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
 	json_decref(stored);

@@ -148,9 +148,43 @@ static int64_t session_seconds(const struct store_lead *l)
 	return s > 0 ? s : 0;
 }
 
+/* What a contact request left beyond the email (api_persons.c), opened: name, phone, message. Other leads
+ * and fields that cannot be read stay NULL. */
+struct lead_extra {
+	char *name, *phone, *message;
+};
+
+static void lead_extra_open(struct app *app, const char *tenant_id, const struct store_lead *l, struct lead_extra *x)
+{
+	struct store_lead_details d;
+	*x = (struct lead_extra){0};
+	if (!l->source || strcmp(l->source, "contact_request") != 0 ||
+	    store_lead_details(app->store, tenant_id, l->id, &d) != STORE_OK)
+		return;
+	char field[STORE_ID_MAX + 16];
+	snprintf(field, sizeof field, "request:%s", l->id);
+	x->name = open_field(app, tenant_id, l, "name", d.name_sealed);
+	x->phone = open_field(app, tenant_id, l, "phone", d.phone_sealed);
+	x->message = open_field(app, tenant_id, l, field, d.message_sealed);
+	store_lead_details_clear(&d);
+}
+
+static void lead_extra_clear(struct lead_extra *x)
+{
+	char *v[] = {x->name, x->phone, x->message};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (v[i]) {
+			sodium_memzero(v[i], strlen(v[i]));
+			free(v[i]);
+		}
+	*x = (struct lead_extra){0};
+}
+
 static json_t *lead_json(struct app *app, const char *tenant_id, const struct store_lead *l)
 {
 	char *email = open_field(app, tenant_id, l, "email", l->email_sealed);
+	struct lead_extra x;
+	lead_extra_open(app, tenant_id, l, &x);
 	json_t *context = l->context ? json_loads(l->context, 0, NULL) : NULL;
 	json_t *consent = json_pack("{s:s?, s:o}", "text_version", l->consent_text_version, "at",
 				    l->consent_at ? api_time(l->consent_at) : json_null());
@@ -169,7 +203,13 @@ static json_t *lead_json(struct app *app, const char *tenant_id, const struct st
 		json_object_set_new(o, "context", context ? json_incref(context) : json_object());
 		json_object_set_new(o, "consent", consent ? json_incref(consent) : json_null());
 		json_object_set_new(o, "created_at", api_time(l->created_at));
+		if (l->source && !strcmp(l->source, "contact_request")) {
+			json_object_set_new(o, "name", x.name ? json_string(x.name) : json_null());
+			json_object_set_new(o, "phone", x.phone ? json_string(x.phone) : json_null());
+			json_object_set_new(o, "message", x.message ? json_string(x.message) : json_null());
+		}
 	}
+	lead_extra_clear(&x);
 	json_decref(context);
 	json_decref(consent);
 	if (email) {
@@ -346,11 +386,15 @@ static void csv_lead(struct csv *c, struct app *app, const char *tenant_id, cons
 	snprintf(num[0], sizeof num[0], "%d", l->interest);
 	snprintf(num[1], sizeof num[1], "%d", l->message_count);
 	snprintf(num[2], sizeof num[2], "%lld", (long long)session_seconds(l));
+	struct lead_extra x;
+	lead_extra_open(app, tenant_id, l, &x);
 	const char *row[] = {l->id,   created, l->bot_id, email,      num[0],  num[1],
-			     num[2],  l->source, l->channel, l->consent_text_version, consent_at, l->conversation_id};
+			     num[2],  l->source, l->channel, l->consent_text_version, consent_at, l->conversation_id,
+			     x.name, x.phone, x.message};
 	const size_t cols = sizeof row / sizeof row[0];
 	for (size_t i = 0; i < cols; i++)
 		csv_field(c, row[i], i + 1 == cols);
+	lead_extra_clear(&x);
 	if (email) {
 		sodium_memzero(email, strlen(email));
 		free(email);
@@ -373,7 +417,7 @@ static int lead_export(struct req *r)
 	csv_put(&c, "\xEF\xBB\xBF", 3);
 	const char *header[] = {"lead_id", "created_at", "bot_id", "email", "interest", "message_count",
 				"session_seconds", "source", "channel", "consent_text_version", "consent_at",
-				"conversation_id"};
+				"conversation_id", "name", "phone", "message"};
 	for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
 		csv_field(&c, header[i], i + 1 == sizeof header / sizeof header[0]);
 	int64_t after_created = 0;

@@ -35,7 +35,8 @@ int api_public_bot(struct req *r, struct store_bot *b, json_t **config)
 	int rc = store_bot_get_public(app_of(r)->store, id, b);
 	if (rc != STORE_OK)
 		return api_store_error(r, rc, ERR_BOT_NOT_FOUND, "bot");
-	if (!b->active) {
+	/* a trial bot past its expires_at is inactive even before the housekeeping job switches it off */
+	if (!b->active || (b->expires_at && b->expires_at <= clock_now_ms(&app_of(r)->clock))) {
 		store_bot_clear(b);
 		return resp_errorf(r, ERR_BOT_INACTIVE, NULL, "this bot is not active");
 	}

@@ -2,6 +2,7 @@
 #include "api/bot_json.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "base/clock.h"
 #include "conv/hours.h"
@@ -70,10 +71,52 @@ static const struct json_field email_capture_fields[] = {
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
-static const struct json_field features_fields[] = {
-	{"email_capture", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, email_capture_fields},
+static const struct json_field contact_persons_fields[] = {
+	{"enabled", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
+	{"keywords", JF_STRING_ARRAY, false, false, 1, 40, NULL, NULL, NULL, NULL},
+	{"topics", JF_STRING_ARRAY, false, false, 1, 40, NULL, NULL, NULL, NULL},
+	{"after_messages", JF_INT, false, false, 0, 100, NULL, NULL, NULL, NULL},
+	{"title", JF_STRING, false, false, 1, 120, NULL, NULL, NULL, NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
+
+static const struct json_field features_fields[] = {
+	{"email_capture", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, email_capture_fields},
+	{"contact_persons", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, contact_persons_fields},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+int bot_parse_instant(const char *s, int64_t *ms)
+{
+	int y, mo, d, h, mi, sec, n = 0;
+	if (!s || strlen(s) > 40 || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6 || n != 19)
+		return -1;
+	const char *p = s + n;
+	if (*p == '.') { /* fractions of a second are accepted and dropped */
+		p++;
+		if (*p < '0' || *p > '9')
+			return -1;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (strcmp(p, "Z") != 0 && strcmp(p, "+00:00") != 0)
+		return -1;
+	if (y < 2000 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 || h < 0 ||
+	    mi < 0 || sec < 0)
+		return -1;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+	time_t t = timegm(&tm);
+	if (tm.tm_mday != d || tm.tm_mon != mo - 1) /* 2026-02-30 */
+		return -1;
+	*ms = (int64_t)t * 1000;
+	return 0;
+}
+
+static bool check_instant(const char *s)
+{
+	int64_t ms;
+	return bot_parse_instant(s, &ms) == 0;
+}
 
 const struct json_field bot_fields[] = {
 	{"name", JF_STRING, true, false, 1, 120, NULL, NULL, NULL, NULL},
@@ -89,6 +132,9 @@ const struct json_field bot_fields[] = {
 	{"opening_hours", JF_ANY_OBJECT, false, false, 0, 16384, NULL, NULL, NULL, NULL},
 	{"features", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, features_fields},
 	{"active", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
+	/* a column (store_bot.expires_at), not config: the housekeeping job deactivates the bot after it */
+	{"expires_at", JF_STRING, false, true, 0, 40, NULL, check_instant,
+	 "an ISO 8601 UTC instant like 2026-12-31T23:59:59Z", NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -113,6 +159,18 @@ json_t *bot_config_defaults(const char *language)
 		   : "Ich bin einverstanden, dass meine E-Mail-Adresse gespeichert wird, damit sich das Team bei mir meldet. "
 		     "Ich kann das jederzeit widerrufen.",
 		"consent_text_version", "v1");
+	json_t *contacts = json_pack("{s:b, s:[s,s,s,s,s], s:[s,s,s], s:i, s:s}", "enabled", 0, "keywords",
+				     "ansprechpartner", "kontakt", "verkauf", "beratung", "berater", "topics", "preise",
+				     "angebot", "demo", "after_messages", 0, "title",
+				     en ? "Your contacts" : "Ihre Ansprechpartner");
+	if (!features || !contacts) {
+		json_decref(contacts);
+		json_decref(features);
+		features = NULL;
+	} else if (json_object_set_new(features, "contact_persons", contacts) != 0) { /* steals contacts */
+		json_decref(features);
+		features = NULL;
+	}
 	if (!c || !features || json_object_set_new(c, "features", features) != 0 ||
 	    json_object_set_new(c, "company", json_object()) != 0) {
 		json_decref(c);
@@ -145,7 +203,7 @@ int bot_config_merge(json_t *config, json_t *input)
 	json_t *val;
 	json_object_foreach(input, key, val)
 	{
-		if (!strcmp(key, "name") || !strcmp(key, "active"))
+		if (!strcmp(key, "name") || !strcmp(key, "active") || !strcmp(key, "expires_at"))
 			continue;
 		json_t *one = json_pack("{s:O}", key, val);
 		int rc = one ? merge_object(config, one) : -1;
@@ -187,6 +245,7 @@ json_t *bot_to_json(const struct store_bot *b, json_t *config)
 	char t[32];
 	json_object_set_new(o, "created_at", json_string(clock_iso8601(b->created_at, t)));
 	json_object_set_new(o, "updated_at", json_string(clock_iso8601(b->updated_at, t)));
+	json_object_set_new(o, "expires_at", b->expires_at ? json_string(clock_iso8601(b->expires_at, t)) : json_null());
 	return o;
 }
 

@@ -24,6 +24,9 @@ int bot_config_merge(json_t *config, json_t *input);
 /* Checks what the field table cannot: the merged config's opening_hours (conv/hours.h). 0, or -1 with
  * err filled (field path such as "opening_hours.weekly.mon[0][1]"). */
 int bot_config_check(json_t *config, struct err *err);
+/* An ISO 8601 UTC instant ("2026-12-31T23:59:59Z", optional fraction, "Z" or "+00:00") into unix ms;
+ * -1 when malformed. */
+int bot_parse_instant(const char *s, int64_t *ms);
 /* Full management view. New reference or NULL. */
 json_t *bot_to_json(const struct store_bot *b, json_t *config);
 /* Public view: id, name, description, language, branding. */

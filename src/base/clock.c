@@ -17,6 +17,16 @@ struct clock clock_real(void)
 	return (struct clock){.now_ms = real_now_ms, .ud = NULL};
 }
 
+static int64_t offset_now_ms(void *ud)
+{
+	return real_now_ms(NULL) + *(const int64_t *)ud;
+}
+
+struct clock clock_offset(const int64_t *offset_ms)
+{
+	return (struct clock){.now_ms = offset_now_ms, .ud = (void *)(uintptr_t)offset_ms};
+}
+
 double clock_mono(void)
 {
 	struct timespec ts;

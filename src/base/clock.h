@@ -17,6 +17,8 @@ struct clock {
 
 /* The system wall clock. */
 struct clock clock_real(void);
+/* The wall clock plus *offset_ms (read at every call; the pointed-to value must outlive the clock). */
+struct clock clock_offset(const int64_t *offset_ms);
 static inline int64_t clock_now_ms(const struct clock *c) { return c->now_ms(c->ud); }
 /* Monotonic seconds, for durations. */
 double clock_mono(void);

@@ -31,6 +31,8 @@ static const struct setting table[] = {
 	 "master key, 64 hex characters (or use BOTWERK_MASTER_KEY_FILE)"},
 	{"BOTWERK_MASTER_KEY_FILE", SET_STR, "", 0, 0, false, OFF(master_key_file),
 	 "file holding the master key; on SQLite, DB.key is created (mode 0600) when neither is set"},
+	{"BOTWERK_MASTER_KEY_ID", SET_LONG, "1", 1, 4294967295L, false, OFF(master_key_id),
+	 "number of the master key; `botwerk keys rotate` prints the one to set with the new key"},
 	{"BOTWERK_HTTP_THREADS", SET_LONG, "0", 0, 256, false, OFF(http_threads),
 	 "HTTP worker threads (0 = four per core)"},
 	{"BOTWERK_DB_POOL", SET_LONG, "8", 1, 256, false, OFF(db_pool), "PostgreSQL connections per process"},
@@ -50,6 +52,10 @@ static const struct setting table[] = {
 	 "concurrent connections"},
 	{"BOTWERK_LOG_LEVEL", SET_STR, "info", 0, 0, false, OFF(log_level), "debug, info, warn or error"},
 	{"BOTWERK_ACCESS_LOG", SET_BOOL, "1", 0, 1, false, OFF(access_log), "one JSON line per request (1/0)"},
+	{"BOTWERK_HOUSEKEEPING_INTERVAL", SET_LONG, "3600", 1, 86400, false, OFF(housekeeping_interval_s),
+	 "seconds between housekeeping runs (retention periods, trial bot expiry)"},
+	{"BOTWERK_CLOCK_OFFSET_S", SET_LONG, "0", -315576000, 315576000, false, OFF(clock_offset_s),
+	 "seconds added to the wall clock, for tests only (leave 0 in production)"},
 };
 #define NSETTINGS (sizeof table / sizeof table[0])
 

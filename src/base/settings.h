@@ -19,6 +19,7 @@ struct settings {
 	char *public_url;      /* base URL visitors use; derived from listen when empty */
 	char *master_key;      /* 64 hex characters */
 	char *master_key_file; /* file holding the master key */
+	long master_key_id;    /* the master key's number in wrapped keys (k<id>.); raised by `keys rotate` */
 	long http_threads;     /* 0 = number of cores */
 	long db_pool;          /* PostgreSQL connections */
 	long db_busy_timeout_ms;
@@ -30,6 +31,8 @@ struct settings {
 	long max_connections;
 	char *log_level;
 	bool access_log;
+	long housekeeping_interval_s; /* seconds between runs of the housekeeping job (retention, trials) */
+	long clock_offset_s;          /* added to the wall clock (tests); 0 in production */
 	/* derived at validation */
 	char listen_host[64];
 	int listen_port;

@@ -51,3 +51,30 @@ bool capture_should_prompt(const json_t *cfg, const struct capture_input *in, ch
 	}
 	return false;
 }
+
+bool capture_should_show_contacts(const json_t *cfg, const struct capture_input *in, char *why, size_t whylen)
+{
+	if (!json_is_object(cfg) || !json_bool(cfg, "enabled", false))
+		return false;
+	char words[WORDS_MAX][WORD_MAX];
+	int n = words_fold(in->question ? in->question : "", words);
+	static const char *const lists[] = {"keywords", "topics"};
+	for (size_t l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+		size_t i;
+		json_t *w;
+		json_array_foreach(json_object_get(cfg, lists[l]), i, w)
+		{
+			if (json_is_string(w) && mentions(words, n, json_string_value(w))) {
+				snprintf(why, whylen, "%s:%s", l == 0 ? "keyword" : "topic", json_string_value(w));
+				return true;
+			}
+		}
+	}
+	json_int_t after = json_integer_value(json_object_get(cfg, "after_messages"));
+	/* once, with the visitor's after_messages-th message (messages counts both sides) */
+	if (after > 0 && in->messages_before / 2 + 1 == after) {
+		snprintf(why, whylen, "after_messages");
+		return true;
+	}
+	return false;
+}

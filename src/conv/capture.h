@@ -21,4 +21,10 @@ struct capture_input {
  * "unanswered"), or false when none does. `cfg` is the features.email_capture object (NULL: disabled). */
 bool capture_should_prompt(const json_t *cfg, const struct capture_input *in, char *why, size_t whylen);
 
+/* Whether to show the bot's contact persons (its features.contact_persons; NULL: disabled): when a word of
+ * the question starts with one of its `keywords` or `topics` (folded like words.h: "Ansprechpartnerin",
+ * "Beratung"), or once, with the visitor's `after_messages`-th message (0: never). `why` gets
+ * "keyword:<word>", "topic:<word>" or "after_messages". Whether the bot has persons is the caller's. */
+bool capture_should_show_contacts(const json_t *cfg, const struct capture_input *in, char *why, size_t whylen);
+
 #endif

@@ -49,6 +49,7 @@ enum pg_q {
 	Q_APIKEY_REVOKE,
 	Q_APIKEY_LOOKUP,
 	Q_BOT_CREATE,
+	Q_BOT_CREATE_EXPIRING,
 	Q_BOT_GET,
 	Q_BOT_GET_PUBLIC,
 	Q_BOT_UPDATE,
@@ -109,11 +110,31 @@ enum pg_q {
 	Q_PURGE_DEL_LEADS,
 	Q_PURGE_DEL_CONSENTS,
 	Q_PURGE_DELETE,
+	/* images, contact persons and contact requests: store_pg_persons.c */
+	Q_IMG_INSERT,
+	Q_IMG_GET,
+	Q_IMG_DEL_LOGOS,
+	Q_IMG_DELETE,
+	Q_CP_BOT_CONFIG,
+	Q_CP_BOT_LOCK,
+	Q_CP_COUNT,
+	Q_CP_INSERT,
+	Q_CP_GET,
+	Q_CP_LIST,
+	Q_CP_UPDATE,
+	Q_CP_DELETE,
+	Q_CP_CLOSE_GAP,
+	Q_CP_SET_ORD,
+	Q_CP_SET_PHOTO,
+	Q_CR_CONTACT_SET,
+	Q_CR_LEAD_INSERT,
+	Q_CR_CONSENT_INSERT,
+	Q_LEAD_DETAILS,
 	Q_COUNT
 };
 
 /* Columns every bot query returns, in this order (see bot_from_row in store_pg_bots.c). */
-#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
+#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version, expires_at"
 /* Columns and joins of every lead query, in this order (see lead_from_row in store_pg_contacts.c): the
  * lead, its contact, its conversation and the latest consent of its contact. */
 #define LEAD_SELECT                                                                                          \
@@ -126,6 +147,8 @@ enum pg_q {
 	"AND contact_id = l.contact_id ORDER BY granted_at DESC, id DESC LIMIT 1) cs ON true "
 /* Columns every source query returns, in this order (see source_from_row in store_pg_sources.c). */
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
+/* Columns every contact-person query returns, in this order (see person_from_row in store_pg_persons.c). */
+#define PERSON_COLS "id, bot_id, ord, name, position, email, phone, photo_image_id, created_at, updated_at"
 
 /* ---- the pool and running statements (store_pg.c) ------------------------------------------------ */
 
@@ -241,5 +264,42 @@ int pg_source_delete(struct store *st, const char *tenant_id, const char *bot_id
 int pg_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
 		    int nwords, int min_match, int limit, struct store_hit *hits, int *n);
 int pg_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit, void *ud);
+
+/* ---- housekeeping: retention, trial bots, master key rotation (store_pg_retention.c) ------------- */
+
+/* A statement outside pg_stmts, for feature files that keep their SQL in their own file: parameters sent
+ * separately (PQexecParams), never spliced in. As pg_exec otherwise (store_pg.c). */
+PGresult *pg_exec_sql(struct pg_conn *c, const char *op, const char *sql, int nparams, const char *const *params,
+		      int *rc);
+
+int pg_tenant_retention_get(struct store *st, const char *tenant_id, int *days);
+int pg_tenant_retention_set(struct store *st, const char *tenant_id, int days);
+int pg_retention_tenants(struct store *st, const char *after_id, int limit, struct store_retention_row *rows,
+			 int *n);
+int pg_retention_erase(struct store *st, const char *tenant_id, int64_t cutoff, int limit, int64_t now, int *erased);
+int pg_bot_expire(struct store *st, int64_t now, int limit, struct store_bot_expired *rows, int *n);
+int pg_tenant_key_list(struct store *st, const char *after_id, int limit, struct store_tenant_key_row *rows, int *n);
+int pg_tenant_key_swap(struct store *st, const char *tenant_id, const char *expected, const char *wrapped);
+int pg_server_key_get(struct store *st, const char *name, char **wrapped);
+int pg_server_key_swap(struct store *st, const char *name, const char *expected, const char *wrapped, int64_t now);
+
+/* store_pg_persons.c: images, contact persons and contact requests */
+int pg_image_get(struct store *st, const char *image_id, struct store_image *out);
+int pg_bot_logo_set(struct store *st, const char *tenant_id, const char *bot_id, const struct store_image_in *img,
+		    const char *config, int64_t updated_at);
+int pg_person_create(struct store *st, const char *tenant_id, const struct store_person *p, int max);
+int pg_person_get(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+		  struct store_person *out);
+int pg_person_list(struct store *st, const char *tenant_id, const char *bot_id, struct store_person *rows, int max,
+		   int *n);
+int pg_person_update(struct store *st, const char *tenant_id, const struct store_person *p);
+int pg_person_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id);
+int pg_person_reorder(struct store *st, const char *tenant_id, const char *bot_id, const char *const *ids, int n,
+		      int64_t now);
+int pg_person_photo_set(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+			const struct store_image_in *img);
+int pg_contact_request(struct store *st, const struct store_contact_request *cr, char lead_id_out[STORE_ID_MAX],
+		       bool *created);
+int pg_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out);
 
 #endif

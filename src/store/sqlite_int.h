@@ -42,6 +42,7 @@ enum stmt_id {
 	S_KEY_EXISTS,
 	S_KEY_LOOKUP,
 	S_BOT_INSERT,
+	S_BOT_INSERT_EXPIRING,
 	S_BOT_GET,
 	S_BOT_GET_PUBLIC,
 	S_BOT_UPDATE,
@@ -100,6 +101,26 @@ enum stmt_id {
 	S_PURGE_DEL_LEADS,
 	S_PURGE_DEL_CONSENTS,
 	S_PURGE_DELETE,
+	/* images, contact persons and contact requests: store_sqlite_persons.c */
+	S_IMG_INSERT,
+	S_IMG_GET,
+	S_IMG_DEL_LOGOS,
+	S_IMG_DELETE,
+	S_CP_BOT_CONFIG,
+	S_CP_COUNT,
+	S_CP_INSERT,
+	S_CP_GET,
+	S_CP_LIST,
+	S_CP_UPDATE,
+	S_CP_DELETE,
+	S_CP_CLOSE_GAP,
+	S_CP_SET_ORD,
+	S_CP_SET_PHOTO,
+	S_CR_CONTACT,
+	S_CR_CONTACT_SET,
+	S_CR_LEAD_INSERT,
+	S_CR_CONSENT_INSERT,
+	S_LEAD_DETAILS,
 	S__COUNT
 };
 
@@ -275,5 +296,37 @@ int sq_lead_get(struct store *st, const char *tenant_id, const char *lead_id, st
 int sq_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
 int sq_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
 int sq_contact_purge(struct store *st, const char *contact_id, int64_t now);
+
+/* store_sqlite_retention.c: housekeeping (retention, trial bots, master key rotation). Its statements
+ * keep their SQL in that file and are prepared per call (they run rarely). */
+int sq_tenant_retention_get(struct store *st, const char *tenant_id, int *days);
+int sq_tenant_retention_set(struct store *st, const char *tenant_id, int days);
+int sq_retention_tenants(struct store *st, const char *after_id, int limit, struct store_retention_row *rows,
+			 int *n);
+int sq_retention_erase(struct store *st, const char *tenant_id, int64_t cutoff, int limit, int64_t now, int *erased);
+int sq_bot_expire(struct store *st, int64_t now, int limit, struct store_bot_expired *rows, int *n);
+int sq_tenant_key_list(struct store *st, const char *after_id, int limit, struct store_tenant_key_row *rows, int *n);
+int sq_tenant_key_swap(struct store *st, const char *tenant_id, const char *expected, const char *wrapped);
+int sq_server_key_get(struct store *st, const char *name, char **wrapped);
+int sq_server_key_swap(struct store *st, const char *name, const char *expected, const char *wrapped, int64_t now);
+
+/* store_sqlite_persons.c: images, contact persons and contact requests. */
+int sq_image_get(struct store *st, const char *image_id, struct store_image *out);
+int sq_bot_logo_set(struct store *st, const char *tenant_id, const char *bot_id, const struct store_image_in *img,
+		    const char *config, int64_t updated_at);
+int sq_person_create(struct store *st, const char *tenant_id, const struct store_person *p, int max);
+int sq_person_get(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+		  struct store_person *out);
+int sq_person_list(struct store *st, const char *tenant_id, const char *bot_id, struct store_person *rows, int max,
+		   int *n);
+int sq_person_update(struct store *st, const char *tenant_id, const struct store_person *p);
+int sq_person_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id);
+int sq_person_reorder(struct store *st, const char *tenant_id, const char *bot_id, const char *const *ids, int n,
+		      int64_t now);
+int sq_person_photo_set(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+			const struct store_image_in *img);
+int sq_contact_request(struct store *st, const struct store_contact_request *cr, char lead_id_out[STORE_ID_MAX],
+		       bool *created);
+int sq_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out);
 
 #endif

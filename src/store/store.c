@@ -124,6 +124,79 @@ int store_backup(struct store *st, const char *path)
 	return st->ops->backup ? st->ops->backup(st, path) : STORE_ERROR;
 }
 
+/* ---- housekeeping: retention, trial bots, master key rotation ----------------------------------- */
+
+int store_tenant_retention_get(struct store *st, const char *tenant_id, int *days)
+{
+	TIMED(st, "tenant_retention_get", st->ops->tenant_retention_get(st, tenant_id, days));
+}
+
+int store_tenant_retention_set(struct store *st, const char *tenant_id, int days)
+{
+	TIMED(st, "tenant_retention_set", st->ops->tenant_retention_set(st, tenant_id, days < 0 ? 0 : days));
+}
+
+int store_retention_tenants(struct store *st, const char *after_id, int limit, struct store_retention_row *rows,
+			    int *n)
+{
+	if (limit <= 0) {
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "retention_tenants", st->ops->retention_tenants(st, after_id ? after_id : "", limit, rows, n));
+}
+
+int store_retention_erase(struct store *st, const char *tenant_id, int64_t cutoff, int limit, int64_t now,
+			  int *erased)
+{
+	if (limit <= 0) {
+		*erased = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "retention_erase", st->ops->retention_erase(st, tenant_id, cutoff, limit, now, erased));
+}
+
+int store_bot_expire(struct store *st, int64_t now, int limit, struct store_bot_expired *rows, int *n)
+{
+	if (limit <= 0) {
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "bot_expire", st->ops->bot_expire(st, now, limit, rows, n));
+}
+
+void store_tenant_key_row_clear(struct store_tenant_key_row *r)
+{
+	free(r->wrapped);
+	r->wrapped = NULL;
+}
+
+int store_tenant_key_list(struct store *st, const char *after_id, int limit, struct store_tenant_key_row *rows,
+			  int *n)
+{
+	if (limit <= 0) {
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "tenant_key_list", st->ops->tenant_key_list(st, after_id ? after_id : "", limit, rows, n));
+}
+
+int store_tenant_key_swap(struct store *st, const char *tenant_id, const char *expected, const char *wrapped)
+{
+	TIMED(st, "tenant_key_swap", st->ops->tenant_key_swap(st, tenant_id, expected, wrapped));
+}
+
+int store_server_key_get(struct store *st, const char *name, char **wrapped)
+{
+	TIMED(st, "server_key_get", st->ops->server_key_get(st, name, wrapped));
+}
+
+int store_server_key_swap(struct store *st, const char *name, const char *expected, const char *wrapped,
+			  int64_t now)
+{
+	TIMED(st, "server_key_swap", st->ops->server_key_swap(st, name, expected, wrapped, now));
+}
+
 int store_schema_version(struct store *st, int *version)
 {
 	return st->ops->schema_version(st, version);
@@ -438,4 +511,99 @@ int store_erasure_list(struct store *st, int (*emit)(void *ud, const char *conta
 int store_contact_purge(struct store *st, const char *contact_id, int64_t now)
 {
 	TIMED(st, "contact_purge", st->ops->contact_purge(st, contact_id, now));
+}
+
+/* ---- images, contact persons and contact requests ------------------------------------------------ */
+
+void store_image_clear(struct store_image *im)
+{
+	free(im->content_type);
+	free(im->bytes);
+	im->content_type = NULL;
+	im->bytes = NULL;
+	im->len = 0;
+}
+
+void store_person_clear(struct store_person *p)
+{
+	free(p->name);
+	free(p->position);
+	free(p->email);
+	free(p->phone);
+	p->name = p->position = p->email = p->phone = NULL;
+}
+
+void store_lead_details_clear(struct store_lead_details *d)
+{
+	free(d->name_sealed);
+	free(d->phone_sealed);
+	free(d->message_sealed);
+	d->name_sealed = d->phone_sealed = d->message_sealed = NULL;
+}
+
+int store_image_get(struct store *st, const char *image_id, struct store_image *out)
+{
+	TIMED(st, "image_get", st->ops->image_get(st, image_id, out));
+}
+
+int store_bot_logo_set(struct store *st, const char *tenant_id, const char *bot_id, const struct store_image_in *img,
+		       const char *config, int64_t updated_at)
+{
+	TIMED(st, "bot_logo_set", st->ops->bot_logo_set(st, tenant_id, bot_id, img, config, updated_at));
+}
+
+int store_person_create(struct store *st, const char *tenant_id, const struct store_person *p, int max)
+{
+	TIMED(st, "person_create", st->ops->person_create(st, tenant_id, p, max));
+}
+
+int store_person_get(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+		     struct store_person *out)
+{
+	TIMED(st, "person_get", st->ops->person_get(st, tenant_id, bot_id, person_id, out));
+}
+
+int store_person_list(struct store *st, const char *tenant_id, const char *bot_id, struct store_person *rows,
+		      int max, int *n)
+{
+	if (max <= 0) {
+		*n = 0;
+		return STORE_OK;
+	}
+	TIMED(st, "person_list", st->ops->person_list(st, tenant_id, bot_id, rows, max, n));
+}
+
+int store_person_update(struct store *st, const char *tenant_id, const struct store_person *p)
+{
+	TIMED(st, "person_update", st->ops->person_update(st, tenant_id, p));
+}
+
+int store_person_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id)
+{
+	TIMED(st, "person_delete", st->ops->person_delete(st, tenant_id, bot_id, person_id));
+}
+
+int store_person_reorder(struct store *st, const char *tenant_id, const char *bot_id, const char *const *ids, int n,
+			 int64_t now)
+{
+	if (n < 0 || n > STORE_PERSONS_MAX * 4)
+		return STORE_CONFLICT;
+	TIMED(st, "person_reorder", st->ops->person_reorder(st, tenant_id, bot_id, ids, n, now));
+}
+
+int store_person_photo_set(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+			   const struct store_image_in *img)
+{
+	TIMED(st, "person_photo_set", st->ops->person_photo_set(st, tenant_id, bot_id, person_id, img));
+}
+
+int store_contact_request(struct store *st, const struct store_contact_request *cr, char lead_id_out[STORE_ID_MAX],
+			  bool *created)
+{
+	TIMED(st, "contact_request", st->ops->contact_request(st, cr, lead_id_out, created));
+}
+
+int store_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out)
+{
+	TIMED(st, "lead_details", st->ops->lead_details(st, tenant_id, lead_id, out));
 }

@@ -91,6 +91,8 @@ struct store_bot {
 	int64_t created_at, updated_at;
 	int64_t knowledge_version; /* raised by every source create/delete (caches of the bot's knowledge
 				    * compare it); read-only for callers: store_bot_update leaves it alone */
+	int64_t expires_at;        /* unix ms after which the housekeeping job deactivates the bot (trial
+				    * bots); 0: never. Written by create and update. */
 };
 void store_bot_clear(struct store_bot *b);
 
@@ -232,6 +234,65 @@ void store_message_clear(struct store_message *m);
 int store_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
 		       struct store_message **out, int *n);
 
+/* ---- housekeeping: retention periods, trial bots, master key rotation ----------------------------
+ * Used by the housekeeping job (src/jobs/housekeeping.c), the tenant API and `botwerk keys rotate`. Every
+ * write here is idempotent: several processes on one PostgreSQL may run the same job at once, and the
+ * second one finds nothing left to do. */
+
+/* A tenant's retention period in days (*days 0: none, data is kept until erased). */
+int store_tenant_retention_get(struct store *st, const char *tenant_id, int *days);
+/* Sets the tenant's retention period (days 0 clears it). STORE_NOTFOUND for an unknown tenant. */
+int store_tenant_retention_set(struct store *st, const char *tenant_id, int days);
+
+struct store_retention_row {
+	char tenant_id[STORE_ID_MAX];
+	int days;
+};
+/* Tenants with a retention period, in id order after `after_id` ("" for the first page): up to `limit`
+ * rows into `rows`, *n the count (fewer than limit: the last page). Cross-tenant (the job walks them all). */
+int store_retention_tenants(struct store *st, const char *after_id, int limit, struct store_retention_row *rows,
+			    int *n);
+/* Erases, in one transaction, up to `limit` contacts of the tenant whose newest activity — the latest
+ * last_message_at of their conversations, or their created_at when they have none — is before `cutoff`:
+ * exactly what store_contact_erase does for each (messages, conversations, leads, consents, the contact
+ * with its key; the erasure recorded at `now`). *erased gets the count; fewer than `limit` means nothing
+ * older is left. A contact that became active again, or was erased by another process meanwhile, is
+ * skipped. */
+int store_retention_erase(struct store *st, const char *tenant_id, int64_t cutoff, int limit, int64_t now,
+			  int *erased);
+
+struct store_bot_expired {
+	char tenant_id[STORE_ID_MAX];
+	char bot_id[STORE_ID_MAX];
+	int64_t expires_at;
+};
+/* Deactivates, in one transaction, up to `limit` active bots whose expires_at is at or before `now`
+ * (active = false, updated_at = now) and reports them in rows (*n). Fewer than `limit`: none is left. A
+ * bot deactivated by another process meanwhile is not reported again. */
+int store_bot_expire(struct store *st, int64_t now, int limit, struct store_bot_expired *rows, int *n);
+
+struct store_tenant_key_row {
+	char tenant_id[STORE_ID_MAX];
+	char *wrapped; /* the tenant key wrapped by the master key (heap) */
+};
+void store_tenant_key_row_clear(struct store_tenant_key_row *r);
+/* Tenants that have a key, in id order after `after_id` ("" for the first page): up to `limit` rows
+ * (clear each). Cross-tenant (master key rotation, the start-up key check). */
+int store_tenant_key_list(struct store *st, const char *after_id, int limit, struct store_tenant_key_row *rows,
+			  int *n);
+/* Replaces the tenant's wrapped key by `wrapped` only while it still is `expected`: STORE_CONFLICT when
+ * it changed meanwhile (or the tenant has none), STORE_NOTFOUND for an unknown tenant. */
+int store_tenant_key_swap(struct store *st, const char *tenant_id, const char *expected, const char *wrapped);
+
+/* Process-wide keys wrapped by the master key, by name (STORE_SERVER_KEY_APIKEY: what API keys are hashed
+ * with once the master key was rotated). *wrapped: heap copy, NULL when there is none. */
+#define STORE_SERVER_KEY_APIKEY "apikey-hash"
+int store_server_key_get(struct store *st, const char *name, char **wrapped);
+/* Stores `wrapped` under `name` only while the stored value still is `expected` (NULL: only when there is
+ * none yet): STORE_CONFLICT otherwise. */
+int store_server_key_swap(struct store *st, const char *name, const char *expected, const char *wrapped,
+			  int64_t now);
+
 /* ---- personal data: keys, contacts, leads, consents, erasure -------------------------------------
  * The store keeps what src/privacy/seal.h produces (sealed text, wrapped keys, blind indexes) and never
  * sees plaintext personal data or keys. */
@@ -299,5 +360,102 @@ int store_erasure_list(struct store *st, int (*emit)(void *ud, const char *conta
  * records the erasure there too (under the contact's tenant, or "" when its row is gone). STORE_OK also
  * when nothing was left. */
 int store_contact_purge(struct store *st, const char *contact_id, int64_t now);
+
+/* ---- images, contact persons and contact requests (migration 004) ---------------------------------
+ * Images are a bot's logo and its contact persons' photos, stored as uploaded (checked by content before);
+ * they go with their bot. Contact persons are the business's own staff as published in the chat, so they
+ * are stored in clear; what a visitor leaves in a contact request is sealed like every personal datum. */
+
+#define STORE_PERSONS_MAX 5 /* contact persons per bot */
+
+struct store_image_in {
+	const char *id;           /* "img_…" */
+	const char *kind;         /* "logo" | "photo" */
+	const char *content_type; /* "image/png" | "image/jpeg" */
+	int width, height;
+	const unsigned char *bytes;
+	size_t len;
+	int64_t now;
+};
+
+struct store_image {
+	char id[STORE_ID_MAX];
+	char *content_type;
+	unsigned char *bytes; /* len bytes (malloc'd) */
+	size_t len;
+	int width, height;
+	int64_t created_at;
+};
+void store_image_clear(struct store_image *im);
+
+/* An image by id alone (public media URLs). STORE_NOTFOUND for an unknown id. */
+int store_image_get(struct store *st, const char *image_id, struct store_image *out);
+/* One transaction: stores `img` as the logo of the tenant's bot, deletes the bot's earlier logo images, and
+ * replaces the bot's config (which names the new logo's URL) and updated_at. STORE_NOTFOUND when the bot is
+ * not the tenant's. */
+int store_bot_logo_set(struct store *st, const char *tenant_id, const char *bot_id, const struct store_image_in *img,
+		       const char *config, int64_t updated_at);
+
+struct store_person {
+	char id[STORE_ID_MAX];
+	char bot_id[STORE_ID_MAX];
+	int ord;                           /* 1.. : the order the chat shows them in */
+	char *name;
+	char *position, *email, *phone;    /* NULL when not set */
+	char photo_image_id[STORE_ID_MAX]; /* "" when none */
+	int64_t created_at, updated_at;
+};
+void store_person_clear(struct store_person *p);
+
+/* Adds `p` (id, bot_id, name, position, email, phone, created_at; ord and photo are ignored) after the bot's
+ * other persons. STORE_NOTFOUND when the bot is not the tenant's; STORE_CONFLICT when it already has `max`. */
+int store_person_create(struct store *st, const char *tenant_id, const struct store_person *p, int max);
+int store_person_get(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+		     struct store_person *out);
+/* The bot's persons in order, at most `max` into rows (*n of them; clear each). STORE_NOTFOUND when the bot
+ * is not the tenant's. */
+int store_person_list(struct store *st, const char *tenant_id, const char *bot_id, struct store_person *rows,
+		      int max, int *n);
+/* Replaces name, position, email, phone and updated_at of the person (id and bot_id from `p`). */
+int store_person_update(struct store *st, const char *tenant_id, const struct store_person *p);
+/* Deletes the person and its photo, and closes the gap in the order. */
+int store_person_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id);
+/* Gives the bot's persons the order of `ids` (1..n). STORE_CONFLICT unless `ids` names each of the bot's
+ * persons exactly once; STORE_NOTFOUND when the bot is not the tenant's. */
+int store_person_reorder(struct store *st, const char *tenant_id, const char *bot_id, const char *const *ids, int n,
+			 int64_t now);
+/* One transaction: stores `img` (kind photo) as the person's photo and deletes the previous one. */
+int store_person_photo_set(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+			   const struct store_image_in *img);
+
+struct store_contact_request {
+	const char *tenant_id, *bot_id, *conversation_id;
+	const char *person_id;              /* the contact person asked for, or NULL */
+	/* the visitor's data, sealed with the conversation's contact key; NULL: not given (kept as it is) */
+	const char *name_sealed;
+	const char *email_sealed, *email_bidx;
+	const char *phone_sealed, *phone_bidx;
+	const char *message_sealed;         /* sealed as field "request:<lead_id>"; stored on a new lead only */
+	const char *lead_id;                /* id for a new lead */
+	const char *consent_id;             /* id of the consent record, or NULL when no consent was given */
+	const char *consent_text_version;
+	const char *channel;                /* "web" */
+	const char *context;                /* JSON without personal data (contact_person_id, counts) */
+	int interest;                       /* 1..10 */
+	int64_t now;
+};
+/* One transaction: sets the given fields of the conversation's contact, adds a lead of source
+ * "contact_request" unless the conversation already has one for this person (then *created is false and
+ * lead_id_out names it), and records the consent when consent_id is set. STORE_NOTFOUND when the
+ * conversation (with a contact) is not the bot's, or person_id is not one of the bot's persons. */
+int store_contact_request(struct store *st, const struct store_contact_request *cr, char lead_id_out[STORE_ID_MAX],
+			  bool *created);
+
+/* What a lead's contact left beyond the email (sealed; NULL when absent): for the leads API. */
+struct store_lead_details {
+	char *name_sealed, *phone_sealed, *message_sealed;
+};
+void store_lead_details_clear(struct store_lead_details *d);
+int store_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out);
 
 #endif

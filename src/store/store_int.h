@@ -18,6 +18,20 @@ struct store_ops {
 	 * also records it in schema_migrations */
 	int (*schema_version)(struct store *st, int *version);
 	int (*backup)(struct store *st, const char *path); /* NULL: not supported */
+	/* housekeeping: retention, trial bots, master key rotation (store_*_retention.c) */
+	int (*tenant_retention_get)(struct store *st, const char *tenant_id, int *days);
+	int (*tenant_retention_set)(struct store *st, const char *tenant_id, int days);
+	int (*retention_tenants)(struct store *st, const char *after_id, int limit, struct store_retention_row *rows,
+				 int *n);
+	int (*retention_erase)(struct store *st, const char *tenant_id, int64_t cutoff, int limit, int64_t now,
+			       int *erased);
+	int (*bot_expire)(struct store *st, int64_t now, int limit, struct store_bot_expired *rows, int *n);
+	int (*tenant_key_list)(struct store *st, const char *after_id, int limit, struct store_tenant_key_row *rows,
+			       int *n);
+	int (*tenant_key_swap)(struct store *st, const char *tenant_id, const char *expected, const char *wrapped);
+	int (*server_key_get)(struct store *st, const char *name, char **wrapped);
+	int (*server_key_swap)(struct store *st, const char *name, const char *expected, const char *wrapped,
+			       int64_t now);
 	int (*apply_migration)(struct store *st, int version, const char *name, const char *sql);
 
 	int (*tenant_create)(struct store *st, const char *id, const char *name, int64_t now);
@@ -75,6 +89,26 @@ struct store_ops {
 	int (*contact_erase)(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
 	int (*erasure_list)(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
 	int (*contact_purge)(struct store *st, const char *contact_id, int64_t now);
+
+	/* images, contact persons and contact requests (store_*_persons.c) */
+	int (*image_get)(struct store *st, const char *image_id, struct store_image *out);
+	int (*bot_logo_set)(struct store *st, const char *tenant_id, const char *bot_id,
+			    const struct store_image_in *img, const char *config, int64_t updated_at);
+	int (*person_create)(struct store *st, const char *tenant_id, const struct store_person *p, int max);
+	int (*person_get)(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+			  struct store_person *out);
+	int (*person_list)(struct store *st, const char *tenant_id, const char *bot_id, struct store_person *rows,
+			   int max, int *n);
+	int (*person_update)(struct store *st, const char *tenant_id, const struct store_person *p);
+	int (*person_delete)(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id);
+	int (*person_reorder)(struct store *st, const char *tenant_id, const char *bot_id, const char *const *ids,
+			      int n, int64_t now);
+	int (*person_photo_set)(struct store *st, const char *tenant_id, const char *bot_id, const char *person_id,
+				const struct store_image_in *img);
+	int (*contact_request)(struct store *st, const struct store_contact_request *cr,
+			       char lead_id_out[STORE_ID_MAX], bool *created);
+	int (*lead_details)(struct store *st, const char *tenant_id, const char *lead_id,
+			    struct store_lead_details *out);
 };
 
 struct store {

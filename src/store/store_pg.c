@@ -84,12 +84,17 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 			  "INSERT INTO bots (id, tenant_id, name, config, active, created_at, updated_at) "
 			  "VALUES ($1, $2, $3, $4, $5, $6, $7)",
 			  7},
+	/* a trial bot (store_bot.expires_at set); bot_create leaves the column NULL */
+	[Q_BOT_CREATE_EXPIRING] = {"bot_create_expiring",
+				   "INSERT INTO bots (id, tenant_id, name, config, active, created_at, updated_at, "
+				   "expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+				   8},
 	[Q_BOT_GET] = {"bot_get", "SELECT " BOT_COLS " FROM bots WHERE tenant_id = $1 AND id = $2", 2},
 	[Q_BOT_GET_PUBLIC] = {"bot_get_public", "SELECT " BOT_COLS " FROM bots WHERE id = $1", 1},
 	[Q_BOT_UPDATE] = {"bot_update",
-			  "UPDATE bots SET name = $3, config = $4, active = $5, updated_at = $6 "
+			  "UPDATE bots SET name = $3, config = $4, active = $5, updated_at = $6, expires_at = $7 "
 			  "WHERE tenant_id = $1 AND id = $2",
-			  6},
+			  7},
 	[Q_BOT_RID] = {"bot_rid", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2", 2},
 	[Q_BOT_LOCK] = {"bot_lock", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE", 2},
 	/* First statement of a source create or delete: raises the bot's knowledge version and locks the
@@ -277,6 +282,70 @@ static const struct pg_stmt pg_stmts[Q_COUNT] = {
 	[Q_PURGE_DEL_LEADS] = {"purge_del_leads", "DELETE FROM leads WHERE contact_id = $1", 1},
 	[Q_PURGE_DEL_CONSENTS] = {"purge_del_consents", "DELETE FROM consents WHERE contact_id = $1", 1},
 	[Q_PURGE_DELETE] = {"purge_delete", "DELETE FROM contacts WHERE id = $1", 1},
+
+	/* images, contact persons and contact requests: store_pg_persons.c ($1 is always the tenant, except
+	 * for the public image lookup) */
+	[Q_IMG_INSERT] = {"img_insert",
+			  "INSERT INTO images (tenant_id, bot_id, id, kind, content_type, width, height, bytes, created_at) "
+			  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+			  9},
+	[Q_IMG_GET] = {"img_get", "SELECT id, content_type, width, height, bytes, created_at FROM images WHERE id = $1", 1},
+	[Q_IMG_DEL_LOGOS] = {"img_del_logos",
+			     "DELETE FROM images WHERE tenant_id = $1 AND bot_id = $2 AND kind = 'logo' AND id <> $3", 3},
+	[Q_IMG_DELETE] = {"img_delete", "DELETE FROM images WHERE tenant_id = $1 AND id = $2", 2},
+	[Q_CP_BOT_CONFIG] = {"cp_bot_config", "UPDATE bots SET config = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2",
+			     4},
+	/* serialises the writers of one bot's persons (count, order); chats (FOR KEY SHARE) are not held up */
+	[Q_CP_BOT_LOCK] = {"cp_bot_lock", "SELECT rid FROM bots WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE", 2},
+	[Q_CP_COUNT] = {"cp_count",
+			"SELECT count(*), coalesce(max(ord), 0) FROM contact_persons WHERE tenant_id = $1 AND bot_id = $2", 2},
+	[Q_CP_INSERT] = {"cp_insert",
+			 "INSERT INTO contact_persons (tenant_id, bot_id, id, ord, name, position, email, phone, created_at, "
+			 "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+			 9},
+	[Q_CP_GET] = {"cp_get",
+		      "SELECT " PERSON_COLS " FROM contact_persons WHERE tenant_id = $1 AND bot_id = $2 AND id = $3", 3},
+	[Q_CP_LIST] = {"cp_list",
+		       "SELECT " PERSON_COLS " FROM contact_persons WHERE tenant_id = $1 AND bot_id = $2 "
+		       "ORDER BY ord, id LIMIT $3",
+		       3},
+	[Q_CP_UPDATE] = {"cp_update",
+			 "UPDATE contact_persons SET name = $4, position = $5, email = $6, phone = $7, updated_at = $8 "
+			 "WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
+			 8},
+	[Q_CP_DELETE] = {"cp_delete", "DELETE FROM contact_persons WHERE tenant_id = $1 AND bot_id = $2 AND id = $3", 3},
+	[Q_CP_CLOSE_GAP] = {"cp_close_gap",
+			    "UPDATE contact_persons SET ord = ord - 1 WHERE tenant_id = $1 AND bot_id = $2 AND ord > $3", 3},
+	[Q_CP_SET_ORD] = {"cp_set_ord",
+			  "UPDATE contact_persons SET ord = $4, updated_at = $5 WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
+			  5},
+	[Q_CP_SET_PHOTO] = {"cp_set_photo",
+			    "UPDATE contact_persons SET photo_image_id = $4, updated_at = $5 "
+			    "WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
+			    5},
+	/* only the fields given ($3..$7 not NULL) change */
+	[Q_CR_CONTACT_SET] = {"cr_contact_set",
+			      "UPDATE contacts SET name = coalesce($3, name), email = coalesce($4, email), "
+			      "email_bidx = coalesce($5, email_bidx), phone = coalesce($6, phone), "
+			      "phone_bidx = coalesce($7, phone_bidx), updated_at = $8 WHERE tenant_id = $1 AND id = $2",
+			      8},
+	/* email_bidx holds the request's de-duplication key (see 004_contact_persons.postgres.sql) */
+	[Q_CR_LEAD_INSERT] = {"cr_lead_insert",
+			      "INSERT INTO leads (tenant_id, id, bot_id, conversation_id, contact_id, email_bidx, source, channel, "
+			      "context, interest, created_at, message) "
+			      "VALUES ($1, $2, $3, $4, $5, $6, 'contact_request', $7, $8, $9, $10, $11) "
+			      "ON CONFLICT (conversation_id, email_bidx) DO NOTHING",
+			      11},
+	[Q_CR_CONSENT_INSERT] = {"cr_consent_insert",
+				 "INSERT INTO consents (tenant_id, id, contact_id, lead_id, purpose, source, channel, "
+				 "text_version, granted_at) VALUES ($1, $2, $3, $4, 'contact_request', 'contact_request', "
+				 "$5, $6, $7)",
+				 7},
+	[Q_LEAD_DETAILS] = {"lead_details",
+			    "SELECT k.name, k.phone, l.message FROM leads l "
+			    "JOIN contacts k ON k.tenant_id = l.tenant_id AND k.id = l.contact_id "
+			    "WHERE l.tenant_id = $1 AND l.id = $2",
+			    2},
 };
 
 /* ---- the pool ------------------------------------------------------------------------------------ */
@@ -499,6 +568,23 @@ int pg_cmd(struct pg_conn *c, enum pg_q q, const char *const *params, int64_t *a
 	return STORE_OK;
 }
 
+/* A statement that is not in pg_stmts (feature files that keep their SQL to themselves, see pg_int.h):
+ * sent with its parameters through the extended protocol (PQexecParams: parsed each time, values never
+ * spliced into the SQL). Result and *rc as for pg_exec; `op` names it in log lines. */
+PGresult *pg_exec_sql(struct pg_conn *c, const char *op, const char *sql, int nparams, const char *const *params,
+		      int *rc)
+{
+	PGresult *res = PQexecParams(c->pg, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		*rc = pg_fail(op, c->pg, res);
+		PQclear(res);
+		return NULL;
+	}
+	*rc = STORE_OK;
+	return res;
+}
+
 /* One statement on a pooled connection: acquire, run, release. The result outlives the connection. */
 int pg_one(struct pg_store *ps, enum pg_q q, const char *const *params, const int *lengths, const int *formats,
 	   PGresult **out)
@@ -694,6 +780,15 @@ static const struct store_ops pg_ops = {
 	.close = pg_close,
 	.ping = pg_ping,
 	.schema_version = pg_schema_version,
+	.tenant_retention_get = pg_tenant_retention_get,
+	.tenant_retention_set = pg_tenant_retention_set,
+	.retention_tenants = pg_retention_tenants,
+	.retention_erase = pg_retention_erase,
+	.bot_expire = pg_bot_expire,
+	.tenant_key_list = pg_tenant_key_list,
+	.tenant_key_swap = pg_tenant_key_swap,
+	.server_key_get = pg_server_key_get,
+	.server_key_swap = pg_server_key_swap,
 	.apply_migration = pg_apply_migration,
 	.tenant_create = pg_tenant_create,
 	.tenant_get = pg_tenant_get,
@@ -726,6 +821,17 @@ static const struct store_ops pg_ops = {
 	.contact_erase = pg_contact_erase,
 	.erasure_list = pg_erasure_list,
 	.contact_purge = pg_contact_purge,
+	.image_get = pg_image_get,
+	.bot_logo_set = pg_bot_logo_set,
+	.person_create = pg_person_create,
+	.person_get = pg_person_get,
+	.person_list = pg_person_list,
+	.person_update = pg_person_update,
+	.person_delete = pg_person_delete,
+	.person_reorder = pg_person_reorder,
+	.person_photo_set = pg_person_photo_set,
+	.contact_request = pg_contact_request,
+	.lead_details = pg_lead_details,
 };
 
 /* Writes a one-line message into errbuf (libpq messages end in a newline; it is dropped). */

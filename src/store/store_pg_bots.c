@@ -110,6 +110,7 @@ static int bot_from_row(const PGresult *r, int row, struct store_bot *out)
 	b.created_at = pg_col_i64(r, row, 5);
 	b.updated_at = pg_col_i64(r, row, 6);
 	b.knowledge_version = pg_col_i64(r, row, 7);
+	b.expires_at = PQgetisnull(r, row, 8) ? 0 : pg_col_i64(r, row, 8);
 	if (!ok) {
 		store_bot_clear(&b);
 		return STORE_NOMEM;
@@ -120,10 +121,11 @@ static int bot_from_row(const PGresult *r, int row, struct store_bot *out)
 
 int pg_bot_create(struct store *st, const struct store_bot *b)
 {
-	struct pg_num c, u;
+	struct pg_num c, u, x;
 	const char *p[] = {b->id, b->tenant_id, b->name, b->config, b->active ? "t" : "f",
-			   pg_num(&c, b->created_at), pg_num(&u, b->updated_at)};
-	return pg_one_cmd(pg_of(st), Q_BOT_CREATE, p, NULL);
+			   pg_num(&c, b->created_at), pg_num(&u, b->updated_at),
+			   b->expires_at ? pg_num(&x, b->expires_at) : NULL};
+	return pg_one_cmd(pg_of(st), b->expires_at ? Q_BOT_CREATE_EXPIRING : Q_BOT_CREATE, p, NULL);
 }
 
 /* tenant_id NULL: the public lookup by id alone (store_bot_get_public). */
@@ -147,8 +149,9 @@ int pg_bot_get(struct store *st, const char *tenant_id, const char *bot_id, stru
 
 int pg_bot_update(struct store *st, const struct store_bot *b)
 {
-	struct pg_num u;
-	const char *p[] = {b->tenant_id, b->id, b->name, b->config, b->active ? "t" : "f", pg_num(&u, b->updated_at)};
+	struct pg_num u, x;
+	const char *p[] = {b->tenant_id, b->id, b->name, b->config, b->active ? "t" : "f", pg_num(&u, b->updated_at),
+			   b->expires_at ? pg_num(&x, b->expires_at) : NULL};
 	int64_t affected = 0;
 	int rc = pg_one_cmd(pg_of(st), Q_BOT_UPDATE, p, &affected);
 	if (rc == STORE_OK && affected == 0)

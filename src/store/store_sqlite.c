@@ -17,8 +17,9 @@
 
 #include "store/sqlite_int.h"
 
-#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version"
+#define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version, expires_at"
 #define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
+#define PERSON_COLS "id, bot_id, ord, name, position, email, phone, photo_image_id, created_at, updated_at"
 /* A lead with its contact, its conversation and the latest consent of its contact (columns in the order
  * read_lead in store_sqlite_contacts.c expects). */
 #define LEAD_SELECT                                                                                          \
@@ -45,9 +46,12 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_KEY_LOOKUP] = "SELECT tenant_id FROM api_keys WHERE key_hash = ?1 AND revoked_at IS NULL",
 	[S_BOT_INSERT] = "INSERT INTO bots(id, tenant_id, name, config, active, created_at, updated_at) "
 			 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	/* a trial bot (store_bot.expires_at set); S_BOT_INSERT leaves the column NULL */
+	[S_BOT_INSERT_EXPIRING] = "INSERT INTO bots(id, tenant_id, name, config, active, created_at, updated_at, "
+				  "expires_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[S_BOT_GET] = "SELECT " BOT_COLS " FROM bots WHERE id = ?1 AND tenant_id = ?2",
 	[S_BOT_GET_PUBLIC] = "SELECT " BOT_COLS " FROM bots WHERE id = ?1",
-	[S_BOT_UPDATE] = "UPDATE bots SET name = ?3, config = ?4, active = ?5, updated_at = ?6 "
+	[S_BOT_UPDATE] = "UPDATE bots SET name = ?3, config = ?4, active = ?5, updated_at = ?6, expires_at = ?7 "
 			 "WHERE id = ?1 AND tenant_id = ?2",
 	/* every source create and delete, in its own transaction body (see bots.knowledge_version) */
 	[S_BOT_BUMP] = "UPDATE bots SET knowledge_version = knowledge_version + 1 WHERE id = ?1 AND tenant_id = ?2",
@@ -150,6 +154,45 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_PURGE_DEL_LEADS] = "DELETE FROM leads WHERE contact_id = ?1",
 	[S_PURGE_DEL_CONSENTS] = "DELETE FROM consents WHERE contact_id = ?1",
 	[S_PURGE_DELETE] = "DELETE FROM contacts WHERE id = ?1",
+	/* images, contact persons and contact requests: store_sqlite_persons.c */
+	[S_IMG_INSERT] = "INSERT INTO images(id, tenant_id, bot_id, kind, content_type, width, height, bytes, created_at) "
+			  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_IMG_GET] = "SELECT id, content_type, width, height, bytes, created_at FROM images WHERE id = ?1",
+	[S_IMG_DEL_LOGOS] = "DELETE FROM images WHERE bot_id = ?1 AND tenant_id = ?2 AND kind = 'logo' AND id <> ?3",
+	[S_IMG_DELETE] = "DELETE FROM images WHERE id = ?1 AND tenant_id = ?2",
+	[S_CP_BOT_CONFIG] = "UPDATE bots SET config = ?3, updated_at = ?4 WHERE id = ?1 AND tenant_id = ?2",
+	[S_CP_COUNT] = "SELECT count(*), coalesce(max(ord), 0) FROM contact_persons WHERE bot_id = ?1 AND tenant_id = ?2",
+	[S_CP_INSERT] = "INSERT INTO contact_persons(id, tenant_id, bot_id, ord, name, position, email, phone, "
+			 "created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+	[S_CP_GET] = "SELECT " PERSON_COLS " FROM contact_persons WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
+	[S_CP_LIST] = "SELECT " PERSON_COLS " FROM contact_persons WHERE bot_id = ?1 AND tenant_id = ?2 "
+		       "ORDER BY ord, id LIMIT ?3",
+	[S_CP_UPDATE] = "UPDATE contact_persons SET name = ?4, position = ?5, email = ?6, phone = ?7, updated_at = ?8 "
+			 "WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
+	[S_CP_DELETE] = "DELETE FROM contact_persons WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
+	[S_CP_CLOSE_GAP] = "UPDATE contact_persons SET ord = ord - 1 WHERE bot_id = ?1 AND tenant_id = ?2 AND ord > ?3",
+	[S_CP_SET_ORD] = "UPDATE contact_persons SET ord = ?4, updated_at = ?5 WHERE id = ?1 AND bot_id = ?2 "
+			  "AND tenant_id = ?3",
+	[S_CP_SET_PHOTO] = "UPDATE contact_persons SET photo_image_id = ?4, updated_at = ?5 WHERE id = ?1 AND bot_id = ?2 "
+			    "AND tenant_id = ?3",
+	[S_CR_CONTACT] = "SELECT c.contact_id FROM conversations c "
+			 "JOIN contacts k ON k.id = c.contact_id AND k.tenant_id = c.tenant_id "
+			 "WHERE c.id = ?1 AND c.bot_id = ?2 AND c.tenant_id = ?3",
+	/* only the fields given (?3..?7 not NULL) change */
+	[S_CR_CONTACT_SET] = "UPDATE contacts SET name = coalesce(?3, name), email = coalesce(?4, email), "
+			     "email_bidx = coalesce(?5, email_bidx), phone = coalesce(?6, phone), "
+			     "phone_bidx = coalesce(?7, phone_bidx), updated_at = ?8 WHERE id = ?1 AND tenant_id = ?2",
+	/* email_bidx holds the request's de-duplication key (see 004_contact_persons.sqlite.sql) */
+	[S_CR_LEAD_INSERT] = "INSERT INTO leads(id, tenant_id, bot_id, conversation_id, contact_id, email_bidx, source, "
+			     "channel, context, interest, created_at, message) "
+			     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, 'contact_request', ?7, ?8, ?9, ?10, ?11) "
+			     "ON CONFLICT(conversation_id, email_bidx) DO NOTHING",
+	[S_CR_CONSENT_INSERT] = "INSERT INTO consents(id, tenant_id, contact_id, lead_id, purpose, source, channel, "
+				"text_version, granted_at) VALUES(?1, ?2, ?3, ?4, 'contact_request', 'contact_request', "
+				"?5, ?6, ?7)",
+	[S_LEAD_DETAILS] = "SELECT k.name, k.phone, l.message FROM leads l "
+			   "JOIN contacts k ON k.id = l.contact_id AND k.tenant_id = l.tenant_id "
+			   "WHERE l.id = ?1 AND l.tenant_id = ?2",
 };
 
 /* ---- lifecycle and migrations ----------------------------------------------------------------------- */
@@ -404,6 +447,7 @@ static int read_bot(sqlite3_stmt *q, struct store_bot *out)
 	b.created_at = sqlite3_column_int64(q, 5);
 	b.updated_at = sqlite3_column_int64(q, 6);
 	b.knowledge_version = sqlite3_column_int64(q, 7);
+	b.expires_at = sqlite3_column_int64(q, 8); /* NULL reads as 0: never */
 	if (!ok) {
 		store_bot_clear(&b);
 		return STORE_NOMEM;
@@ -434,7 +478,7 @@ static int sq_bot_get(struct store *st, const char *tenant_id, const char *bot_i
 static int bot_create_tx(struct conn *c, void *arg)
 {
 	const struct store_bot *b = arg;
-	sqlite3_stmt *q = sqlite_stmt(c, S_BOT_INSERT);
+	sqlite3_stmt *q = sqlite_stmt(c, b->expires_at ? S_BOT_INSERT_EXPIRING : S_BOT_INSERT);
 	if (!q)
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, b->id);
@@ -444,6 +488,8 @@ static int bot_create_tx(struct conn *c, void *arg)
 	sqlite3_bind_int(q, 5, b->active);
 	sqlite3_bind_int64(q, 6, b->created_at);
 	sqlite3_bind_int64(q, 7, b->updated_at);
+	if (b->expires_at)
+		sqlite3_bind_int64(q, 8, b->expires_at);
 	int rc = sqlite_run(c, q, NULL);
 	/* a missing tenant is a foreign-key failure: report it as such, not as a duplicate */
 	if (rc == STORE_CONFLICT && tenant_exists(c, b->tenant_id) == STORE_NOTFOUND)
@@ -469,6 +515,10 @@ static int bot_update_tx(struct conn *c, void *arg)
 	sqlite_bind_text(q, 4, b->config);
 	sqlite3_bind_int(q, 5, b->active);
 	sqlite3_bind_int64(q, 6, b->updated_at);
+	if (b->expires_at)
+		sqlite3_bind_int64(q, 7, b->expires_at);
+	else
+		sqlite3_bind_null(q, 7);
 	int rc = sqlite_run(c, q, &changes);
 	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
 }
@@ -568,6 +618,15 @@ static const struct store_ops sqlite_ops = {
 	.ping = sq_ping,
 	.schema_version = sq_schema_version,
 	.backup = sq_backup,
+	.tenant_retention_get = sq_tenant_retention_get,
+	.tenant_retention_set = sq_tenant_retention_set,
+	.retention_tenants = sq_retention_tenants,
+	.retention_erase = sq_retention_erase,
+	.bot_expire = sq_bot_expire,
+	.tenant_key_list = sq_tenant_key_list,
+	.tenant_key_swap = sq_tenant_key_swap,
+	.server_key_get = sq_server_key_get,
+	.server_key_swap = sq_server_key_swap,
 	.apply_migration = sq_apply_migration,
 	.tenant_create = sq_tenant_create,
 	.tenant_get = sq_tenant_get,
@@ -601,6 +660,17 @@ static const struct store_ops sqlite_ops = {
 	.contact_erase = sq_contact_erase,
 	.erasure_list = sq_erasure_list,
 	.contact_purge = sq_contact_purge,
+	.image_get = sq_image_get,
+	.bot_logo_set = sq_bot_logo_set,
+	.person_create = sq_person_create,
+	.person_get = sq_person_get,
+	.person_list = sq_person_list,
+	.person_update = sq_person_update,
+	.person_delete = sq_person_delete,
+	.person_reorder = sq_person_reorder,
+	.person_photo_set = sq_person_photo_set,
+	.contact_request = sq_contact_request,
+	.lead_details = sq_lead_details,
 };
 
 struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen)

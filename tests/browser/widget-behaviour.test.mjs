@@ -315,6 +315,45 @@ describe('widget behaviour (Chromium)', () => {
     }
   });
 
+  // End to end: the contact-person cards the server sends (features.contact_persons), and a callback request.
+  it('contact persons: an "Ansprechpartner" question shows the cards; "Rückruf anfordern" reaches the business', async () => {
+    const { api_key: key } = await createTenant(srv, 'Ansprechpartner im Browser');
+    const { bot: cpBot } = await seededBot(srv, key, { name: 'FitWerk Team', features: { contact_persons: { enabled: true } } });
+    const persons = [];
+    for (const p of [{ name: 'Anna Schröder', position: 'Studioleitung', email: 'anna@fitwerk.example', phone: '+4940123456' },
+      { name: 'Jörg <b>Kraft</b>', position: 'Trainer' }]) {
+      const r = await srv.json('POST', `/api/v1/bots/${cpBot.id}/contact-persons`, { key, body: p });
+      assert.equal(r.status, 201, r.text);
+      persons.push(r.json);
+    }
+    const url = host.page('/persons.html', hostPage({ botwerk: srv.base, attrs: { 'data-bot-id': cpBot.id } }));
+    const { context, page, issues } = await newPage(browser);
+    try {
+      await page.goto(url);
+      await waitInteractive(page);
+      const w = widget(page);
+      await w.launcher.click();
+      await ask(page, 'Wer ist mein Ansprechpartner für eine Beratung?');
+      const call = w.host.getByRole('button', { name: 'Rückruf anfordern: Anna Schröder' });
+      await call.waitFor();
+      const log = w.host.locator('[role=log]');
+      assert.match(await log.textContent(), /Studioleitung/);
+      assert.equal(await log.locator('a[href="mailto:anna@fitwerk.example"]').count(), 1);
+      assert.equal(await log.locator('a[href="tel:+4940123456"]').count(), 1);
+      assert.match(await log.textContent(), /Jörg <b>Kraft<\/b>/, 'a name with markup is shown as text');
+      assert.equal(await log.locator('b').count(), 0, 'no element from the name');
+      await shot(page, 'contact-persons');
+      await call.click();
+      await w.host.getByText('Vielen Dank! Wir rufen Sie zurück.').waitFor();
+      const list = await srv.get('/api/v1/leads', key);
+      assert.equal(list.json.items.length, 1, 'the callback request is a lead');
+      assert.equal(list.json.items[0].source, 'contact_request');
+      issues.assertClean();
+    } finally {
+      await context.close();
+    }
+  });
+
   // End to end: a bot that asks for e-mails on price questions; the form, the consent rule and the lead are real.
   it('lead capture: a price question shows the e-mail form; consent required; the lead reaches the business', async () => {
     const { api_key: key } = await createTenant(srv, 'Leads im Browser');

@@ -157,7 +157,7 @@ describe(`lead capture (${BACKEND})`, () => {
       assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
       const rows = parseCsv(raw.subarray(3).toString('utf8'), sep);
       assert.deepEqual(rows[0], ['lead_id', 'created_at', 'bot_id', 'email', 'interest', 'message_count', 'session_seconds',
-        'source', 'channel', 'consent_text_version', 'consent_at', 'conversation_id']);
+        'source', 'channel', 'consent_text_version', 'consent_at', 'conversation_id', 'name', 'phone', 'message']);
       assert.equal(rows.length, 2);
       assert.equal(rows[1][0], leadId);
       assert.equal(rows[1][3], EMAIL_NORM, 'umlauts survive the round trip');

@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers
+FUZZ_NAMES := router json_body terms chunk headers image
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
@@ -38,6 +38,8 @@ chunk_SRC     := src/rag/chunk.c
 chunk_PKGS    :=
 headers_SRC   := src/http/headers.c
 headers_PKGS  :=
+image_SRC     := src/http/image.c
+image_PKGS    :=
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
