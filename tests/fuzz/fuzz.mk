@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers image
+FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
@@ -40,6 +40,12 @@ headers_SRC   := src/http/headers.c
 headers_PKGS  :=
 image_SRC     := src/http/image.c
 image_PKGS    :=
+sse_SRC       := src/net/sse.c
+sse_PKGS      :=
+reply_SRC     := src/llm/reply.c src/rag/chunk.c
+reply_PKGS    := jansson
+llm_stream_SRC  := src/llm/stream.c src/net/sse.c
+llm_stream_PKGS := jansson
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
