@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "app_setup.h"
+#include "backup.h"
 #include "privacy/seal.h"
 
 #include <sodium.h>
@@ -97,108 +98,6 @@ static int apikey_revoke(struct app *app, const char *key_id)
 	return 0;
 }
 
-struct id_list {
-	char (*ids)[STORE_ID_MAX];
-	size_t n, cap;
-};
-
-static int collect_id(void *ud, const char *id)
-{
-	struct id_list *l = ud;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		void *p = realloc(l->ids, cap * sizeof *l->ids);
-		if (!p)
-			return STORE_NOMEM;
-		l->ids = p;
-		l->cap = cap;
-	}
-	snprintf(l->ids[l->n++], STORE_ID_MAX, "%s", id);
-	return 0;
-}
-
-static int copy_file(const char *from, const char *to)
-{
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wbx") : NULL;
-	char buf[65536];
-	size_t n;
-	int rc = in && out ? 0 : -1;
-	while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
-		if (fwrite(buf, 1, n, out) != n)
-			rc = -1;
-	if (in && ferror(in))
-		rc = -1;
-	if (in)
-		fclose(in);
-	if (out && (fflush(out) != 0 || fsync(fileno(out)) != 0))
-		rc = -1;
-	if (out && fclose(out) != 0)
-		rc = -1;
-	return rc;
-}
-
-/* botwerk restore FILE (SQLite, server stopped): the backup replaces the database, and every contact
- * erased since the backup was taken (recorded in the current database's `erasures`) is erased again. */
-static int restore(struct app *app, const char *backup)
-{
-	const char *db = app->settings.db;
-	struct id_list erased = {0};
-	char tmp[4096];
-	int rc = 1;
-	if (strcmp(store_backend_name(app->store), "sqlite") != 0) {
-		fprintf(stderr, "botwerk: restore works on SQLite; on PostgreSQL use pg_restore\n");
-		return 1;
-	}
-	if (access(backup, R_OK) != 0) {
-		fprintf(stderr, "botwerk: cannot read backup %s: %s\n", backup, strerror(errno));
-		return 1;
-	}
-	if (store_erasure_list(app->store, collect_id, &erased) != STORE_OK) {
-		fprintf(stderr, "botwerk: cannot read the erasures of %s\n", db);
-		goto out;
-	}
-	store_close(app->store);
-	app->store = NULL;
-	snprintf(tmp, sizeof tmp, "%s.restoring", db);
-	unlink(tmp);
-	if (copy_file(backup, tmp) != 0) {
-		fprintf(stderr, "botwerk: cannot copy %s to %s: %s\n", backup, tmp, strerror(errno));
-		goto out;
-	}
-	char err[512];
-	struct store_opts so = {.url = tmp, .pool_size = 1, .busy_timeout_ms = 5000, .tokenize = terms_tokenize,
-				.tokenize_ctx = app->terms};
-	struct store *st = store_open(&so, err, sizeof err);
-	if (!st) {
-		fprintf(stderr, "botwerk: the backup does not open: %s\n", err);
-		goto out;
-	}
-	int64_t now = clock_now_ms(&app->clock);
-	int prc = STORE_OK;
-	for (size_t i = 0; prc == STORE_OK && i < erased.n; i++)
-		prc = store_contact_purge(st, erased.ids[i], now);
-	store_close(st);
-	if (prc != STORE_OK) {
-		fprintf(stderr, "botwerk: could not re-apply the erasures to the backup; the database is unchanged\n");
-		goto out;
-	}
-	char side[4200];
-	snprintf(side, sizeof side, "%s-wal", db);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", db);
-	unlink(side);
-	if (rename(tmp, db) != 0) {
-		fprintf(stderr, "botwerk: cannot move the restored database into place: %s\n", strerror(errno));
-		goto out;
-	}
-	print_json(json_pack("{s:s, s:s, s:i}", "restored", backup, "database", db, "erasures_applied", (int)erased.n));
-	rc = 0;
-out:
-	if (rc != 0)
-		unlink(tmp);
-	free(erased.ids);
-	return rc;
-}
 
 /* ---- botwerk keys rotate ---------------------------------------------------------------------------- */
 
@@ -447,15 +346,9 @@ int cli_run(int argc, char **argv)
 	char **pos = argv + off + rest;
 
 	if (!strcmp(cmd, "backup") && npos == 1) {
-		int brc = store_backup(app.store, pos[0]);
-		if (brc == STORE_OK)
-			print_json(json_pack("{s:s}", "backup", pos[0]));
-		else
-			fprintf(stderr, "botwerk: backup to %s failed (it must not exist yet; PostgreSQL: use pg_dump)\n",
-				pos[0]);
-		rc = brc == STORE_OK ? 0 : 1;
+		rc = backup_run(&app, pos[0]);
 	} else if (!strcmp(cmd, "restore") && npos == 1) {
-		rc = restore(&app, pos[0]);
+		rc = restore_run(&app, pos[0]);
 	} else if (!strcmp(cmd, "migrate")) {
 		int v = 0;
 		store_schema_version(app.store, &v);

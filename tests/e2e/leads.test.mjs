@@ -185,12 +185,11 @@ describe(`lead capture (${BACKEND})`, () => {
 
   it('erasing the contact removes the lead and its conversation for good', async () => {
     const l = (await srv.get(`/api/v1/leads/${leadId}`, key)).json;
-    let backup;
-    if (!PG_URL) { // a backup taken before the erasure, while the server runs
-      backup = path.join(os.tmpdir(), `botwerk-backup-${process.pid}-${Date.now()}.db`);
-      const b = await srv.cliJson(['backup', backup]);
-      assert.equal(b.backup, backup);
-    }
+    // a backup taken before the erasure, while the server runs (SQLite file or pg_dump)
+    const backup = path.join(os.tmpdir(), `botwerk-backup-${process.pid}-${Date.now()}.${PG_URL ? 'sql' : 'db'}`);
+    const b = await srv.cliJson(['backup', backup]);
+    assert.equal(b.backup, backup);
+    assert.equal((await srv.cli(['backup', backup])).code, 1, 'a backup never overwrites a file');
     assertError(await srv.json('DELETE', `/api/v1/contacts/${l.contact_id}`, { key: other }), 404, 'not_found');
     const del = await srv.json('DELETE', `/api/v1/contacts/${l.contact_id}`, { key });
     assert.equal(del.status, 204, del.text);
@@ -199,7 +198,7 @@ describe(`lead capture (${BACKEND})`, () => {
     const cont = await srv.chat(bot.id, 'Hallo?', conv);
     assert.notEqual(cont.json.conversation_id, conv, 'the erased conversation cannot be continued');
     assertError(await srv.json('DELETE', `/api/v1/contacts/${l.contact_id}`, { key }), 404, 'not_found');
-    if (!PG_URL) {
+    {
       // The backup still holds the sealed data; restoring it erases the contact again.
       assert.ok(fs.statSync(backup).size > 1000);
       await srv.stop({ keepDb: true }); // restore with the server down
