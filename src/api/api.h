@@ -67,4 +67,21 @@ int api_media_url(struct app *app, const char *image_id, char *out, size_t outle
 json_t *api_contact_modal(struct app *app, const char *tenant_id, const char *bot_id, const char *title,
 			  const char *trigger);
 
+/* Lead topics (api_leads.c): what the conversation's visitor asked about, for a new lead's context. Opens
+ * the conversation's visitor messages with the contact key and matches them (conv/topics.h) against the
+ * built-in lexicon and the bot's capture topics in `config` (features.email_capture.topics and
+ * features.contact_persons.topics); `trigger` gets the trigger of the latest bot message that carried
+ * metadata.<modal> ("show_email_modal", "show_contact_modal"), "" when none did. The opened texts are wiped
+ * before this returns. STORE_OK or a store error. */
+struct topics;
+int api_conversation_topics(struct app *app, const char *tenant_id, const char *conv_id, const char *contact_id,
+			    const unsigned char *contact_key, const json_t *config, const char *modal, struct topics *t,
+			    char *trigger, size_t triggerlen);
+/* Sets "topics" (an array of names) and, when not empty, "trigger" in a lead's context object. 0 or -1. */
+int api_context_topics(json_t *ctx, const struct topics *t, const char *trigger);
+
+/* Engagement report (api_stats.c). */
+extern const struct route api_stats_routes[];
+extern const size_t api_stats_routes_count;
+
 #endif

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "conv/topics.h"
 #include "privacy/keys.h"
 
 #define EXPORT_MAX_ROWS 100000
@@ -27,15 +28,75 @@ static const struct json_field lead_fields[] = {
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
-/* Interest 1..10 from engagement: how much the visitor wrote, and whether they asked about a topic
- * the business counts as buying interest (the capture trigger). */
-static int interest_of(int messages, const char *trigger)
+/* ---- topics of a lead ------------------------------------------------------------------------------ */
+
+#define TOPIC_MESSAGES_MAX 500 /* messages of a conversation looked at (the oldest ones) */
+#define TOPIC_EXTRA_MAX 32     /* configured capture topics looked at */
+
+/* Appends the strings of config.features.<feature>.topics to list (up to max). */
+static int configured_topics(const json_t *config, const char *feature, const char **list, int n, int max)
 {
-	int visitor = (messages + 1) / 2;
-	int score = 2 + (visitor > 6 ? 6 : visitor);
-	if (trigger && !strncmp(trigger, "topic:", 6))
-		score += 2;
-	return score < 1 ? 1 : score > 10 ? 10 : score;
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(json_object_get(json_object_get(config, "features"), feature), "topics"), i, v)
+	{
+		if (n < max && json_is_string(v))
+			list[n++] = json_string_value(v);
+	}
+	return n;
+}
+
+int api_conversation_topics(struct app *app, const char *tenant_id, const char *conv_id, const char *contact_id,
+			    const unsigned char *contact_key, const json_t *config, const char *modal, struct topics *t,
+			    char *trigger, size_t triggerlen)
+{
+	struct store_message *msgs = NULL;
+	const char *extra[TOPIC_EXTRA_MAX];
+	int n = 0, nextra = 0;
+	topics_init(t);
+	if (triggerlen)
+		trigger[0] = '\0';
+	nextra = configured_topics(config, "email_capture", extra, nextra, TOPIC_EXTRA_MAX);
+	nextra = configured_topics(config, "contact_persons", extra, nextra, TOPIC_EXTRA_MAX);
+	int rc = store_message_list(app->store, tenant_id, conv_id, TOPIC_MESSAGES_MAX, &msgs, &n);
+	if (rc != STORE_OK)
+		return rc;
+	for (int i = 0; i < n; i++) {
+		if (msgs[i].inbound) {
+			char field[STORE_ID_MAX + 8], *text = NULL;
+			snprintf(field, sizeof field, "msg:%s", msgs[i].id);
+			/* a message that cannot be opened adds no topics */
+			if (privacy_open(contact_key, tenant_id, contact_id, field, msgs[i].content, &text) == 0 && text) {
+				topics_scan(t, text, extra, nextra);
+				sodium_memzero(text, strlen(text));
+				free(text);
+			}
+		} else if (msgs[i].meta && triggerlen) {
+			/* bot messages: the latest one that showed the modal names the trigger */
+			json_t *meta = json_loads(msgs[i].meta, 0, NULL);
+			const char *why = json_str(json_object_get(json_object_get(meta, "metadata"), modal), "trigger", NULL);
+			if (why && *why)
+				snprintf(trigger, triggerlen, "%s", why);
+			json_decref(meta);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		store_message_clear(&msgs[i]);
+	free(msgs);
+	return STORE_OK;
+}
+
+int api_context_topics(json_t *ctx, const struct topics *t, const char *trigger)
+{
+	json_t *arr = json_array();
+	if (!arr || json_object_set_new(ctx, "topics", arr) != 0)
+		return -1;
+	for (int i = 0; i < t->n; i++)
+		if (json_array_append_new(arr, json_string(t->name[i])) != 0)
+			return -1;
+	if (trigger && *trigger && json_object_set_new(ctx, "trigger", json_string(trigger)) != 0)
+		return -1;
+	return 0;
 }
 
 /* POST /api/v1/public/bot/{id}/leads */
@@ -72,6 +133,11 @@ static int public_lead(struct req *r)
 		src = keyring_index_key(app->keyring, app->store, b.tenant_id, ikey);
 	if (src == STORE_OK)
 		src = store_conversation_state(app->store, b.tenant_id, conv, &messages, &prompts);
+	struct topics topics;
+	char trigger[64];
+	if (src == STORE_OK)
+		src = api_conversation_topics(app, b.tenant_id, conv, contact_id, ckey, config, "show_email_modal", &topics,
+					      trigger, sizeof trigger);
 	if (src != STORE_OK) {
 		rc = src == STORE_NOTFOUND ? resp_errorf(r, ERR_VALIDATION, "conversation_id",
 							 "conversation_id must name a conversation with this bot")
@@ -83,7 +149,7 @@ static int public_lead(struct req *r)
 	const json_t *capture = json_object_get(json_object_get(config, "features"), "email_capture");
 	const char *version = json_str(r->json, "consent_text_version", json_str(capture, "consent_text_version", "v1"));
 	json_t *ctx = json_pack("{s:i, s:i}", "message_count", messages, "prompts", prompts);
-	context = ctx ? json_dumps(ctx, JSON_COMPACT) : NULL;
+	context = ctx && api_context_topics(ctx, &topics, trigger) == 0 ? json_dumps(ctx, JSON_COMPACT) : NULL;
 	json_decref(ctx);
 	if (!context || privacy_seal(ckey, b.tenant_id, contact_id, "email", email, &sealed) != 0) {
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
@@ -105,7 +171,7 @@ static int public_lead(struct req *r)
 		.source = "email_capture",
 		.channel = "web",
 		.context = context,
-		.interest = interest_of(messages, NULL),
+		.interest = topics_interest(2, messages, topics_buying(&topics)),
 		.now = now,
 	};
 	bool created = false;
@@ -376,6 +442,32 @@ static void csv_field(struct csv *c, const char *v, bool last)
 	csv_put(c, last ? "\r\n" : &c->sep, last ? 2 : 1);
 }
 
+/* The topics of a lead's context joined by '|' (malloc'd; "" when it has none); NULL and c->failed set when
+ * memory runs out. */
+static char *context_topics(const char *context, struct csv *c)
+{
+	json_t *ctx = context ? json_loads(context, 0, NULL) : NULL;
+	json_t *arr = json_object_get(ctx, "topics"), *v;
+	size_t i, len = 1;
+	json_array_foreach(arr, i, v) len += json_string_length(v) + 1;
+	char *out = malloc(len);
+	if (out) {
+		out[0] = '\0';
+		json_array_foreach(arr, i, v)
+		{
+			if (json_is_string(v) && json_string_length(v) > 0) {
+				if (*out)
+					strcat(out, "|");
+				strcat(out, json_string_value(v));
+			}
+		}
+	} else {
+		c->failed = true;
+	}
+	json_decref(ctx);
+	return out;
+}
+
 static void csv_lead(struct csv *c, struct app *app, const char *tenant_id, const struct store_lead *l)
 {
 	char *email = open_field(app, tenant_id, l, "email", l->email_sealed);
@@ -388,12 +480,14 @@ static void csv_lead(struct csv *c, struct app *app, const char *tenant_id, cons
 	snprintf(num[2], sizeof num[2], "%lld", (long long)session_seconds(l));
 	struct lead_extra x;
 	lead_extra_open(app, tenant_id, l, &x);
+	char *topics = context_topics(l->context, c);
 	const char *row[] = {l->id,   created, l->bot_id, email,      num[0],  num[1],
 			     num[2],  l->source, l->channel, l->consent_text_version, consent_at, l->conversation_id,
-			     x.name, x.phone, x.message};
+			     x.name, x.phone, x.message, topics};
 	const size_t cols = sizeof row / sizeof row[0];
 	for (size_t i = 0; i < cols; i++)
 		csv_field(c, row[i], i + 1 == cols);
+	free(topics);
 	lead_extra_clear(&x);
 	if (email) {
 		sodium_memzero(email, strlen(email));
@@ -417,7 +511,7 @@ static int lead_export(struct req *r)
 	csv_put(&c, "\xEF\xBB\xBF", 3);
 	const char *header[] = {"lead_id", "created_at", "bot_id", "email", "interest", "message_count",
 				"session_seconds", "source", "channel", "consent_text_version", "consent_at",
-				"conversation_id", "name", "phone", "message"};
+				"conversation_id", "name", "phone", "message", "topics"};
 	for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
 		csv_field(&c, header[i], i + 1 == sizeof header / sizeof header[0]);
 	int64_t after_created = 0;

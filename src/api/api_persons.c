@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/bot_json.h"
+#include "conv/topics.h"
 #include "http/image.h"
 #include "privacy/keys.h"
 
@@ -458,6 +459,11 @@ static int contact_request(struct req *r)
 		src = keyring_index_key(app->keyring, app->store, b.tenant_id, ikey);
 	if (src == STORE_OK)
 		src = store_conversation_state(app->store, b.tenant_id, conv, &messages, &prompts);
+	struct topics topics;
+	char trigger[64];
+	if (src == STORE_OK)
+		src = api_conversation_topics(app, b.tenant_id, conv, contact_id, ckey, config, "show_contact_modal",
+					      &topics, trigger, sizeof trigger);
 	if (src != STORE_OK) {
 		rc = src == STORE_NOTFOUND ? resp_errorf(r, ERR_VALIDATION, "conversation_id",
 							 "conversation_id must name a conversation with this bot")
@@ -475,7 +481,7 @@ static int contact_request(struct req *r)
 		seal_blind_index(ikey, SEAL_KIND_PHONE, phone, pbidx);
 	json_t *ctx = json_pack("{s:s?, s:i, s:b}", "contact_person_id", person, "message_count", messages, "message",
 				message != NULL);
-	context = ctx ? json_dumps(ctx, JSON_COMPACT) : NULL;
+	context = ctx && api_context_topics(ctx, &topics, trigger) == 0 ? json_dumps(ctx, JSON_COMPACT) : NULL;
 	json_decref(ctx);
 	if (!context || (name && privacy_seal(ckey, b.tenant_id, contact_id, "name", name, &s_name) != 0) ||
 	    (*email && privacy_seal(ckey, b.tenant_id, contact_id, "email", email, &s_email) != 0) ||
@@ -484,7 +490,6 @@ static int contact_request(struct req *r)
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	int visitor = (messages + 1) / 2;
 	const json_t *capture = json_object_get(json_object_get(config, "features"), "email_capture");
 	struct store_contact_request cr = {
 		.tenant_id = b.tenant_id,
@@ -503,8 +508,8 @@ static int contact_request(struct req *r)
 			json_str(r->json, "consent_text_version", json_str(capture, "consent_text_version", "v1")),
 		.channel = "web",
 		.context = context,
-		/* asking to be contacted is a strong sign of interest */
-		.interest = 4 + (visitor > 6 ? 6 : visitor),
+		/* asking to be contacted is a strong sign of interest: base 4 (an email left in the chat: 2) */
+		.interest = topics_interest(4, messages, topics_buying(&topics)),
 		.now = now,
 	};
 	bool created = false;

@@ -302,4 +302,8 @@ int pg_contact_request(struct store *st, const struct store_contact_request *cr,
 		       bool *created);
 int pg_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out);
 
+/* store_pg_stats.c: engagement statistics (SQL kept in that file, run through pg_exec_sql). */
+int pg_bot_stats(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
+		 int top_min_interest, struct store_bot_stats *out);
+
 #endif

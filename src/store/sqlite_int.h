@@ -329,4 +329,8 @@ int sq_contact_request(struct store *st, const struct store_contact_request *cr,
 		       bool *created);
 int sq_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out);
 
+/* store_sqlite_stats.c: engagement statistics (SQL kept in that file, prepared per call). */
+int sq_bot_stats(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
+		 int top_min_interest, struct store_bot_stats *out);
+
 #endif

@@ -607,3 +607,11 @@ int store_lead_details(struct store *st, const char *tenant_id, const char *lead
 {
 	TIMED(st, "lead_details", st->ops->lead_details(st, tenant_id, lead_id, out));
 }
+
+/* ---- engagement statistics ----------------------------------------------------------------------- */
+
+int store_bot_stats(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
+		    int top_min_interest, struct store_bot_stats *out)
+{
+	TIMED(st, "bot_stats", st->ops->bot_stats(st, tenant_id, bot_id, from_ms, to_ms, top_min_interest, out));
+}

@@ -458,4 +458,23 @@ struct store_lead_details {
 void store_lead_details_clear(struct store_lead_details *d);
 int store_lead_details(struct store *st, const char *tenant_id, const char *lead_id, struct store_lead_details *out);
 
+/* ---- engagement statistics (store_*_stats.c) ------------------------------------------------------
+ * Aggregates over a bot's window of time for the engagement report (GET /api/v1/bots/{id}/engagement).
+ * Counts and lead ids only: nothing sealed is read. */
+
+#define STORE_STATS_TOP_MAX 5 /* lead ids returned in top_leads */
+
+struct store_bot_stats {
+	int64_t conversations;    /* the bot's conversations created in [from, to) */
+	int64_t visitor_messages; /* the visitor's messages (direction in) in those conversations, before `to` */
+	int64_t leads;            /* the bot's leads created in [from, to), any source */
+	double average_interest;  /* of those leads; 0 when there are none */
+	int top_count;            /* how many of top_leads are set */
+	char top_leads[STORE_STATS_TOP_MAX][STORE_ID_MAX]; /* leads of the window with interest >= the given
+							    * minimum: highest interest first, then newest */
+};
+/* Fills *out from one consistent snapshot. STORE_NOTFOUND when the bot is not the tenant's. */
+int store_bot_stats(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
+		    int top_min_interest, struct store_bot_stats *out);
+
 #endif

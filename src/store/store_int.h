@@ -109,6 +109,9 @@ struct store_ops {
 			       char lead_id_out[STORE_ID_MAX], bool *created);
 	int (*lead_details)(struct store *st, const char *tenant_id, const char *lead_id,
 			    struct store_lead_details *out);
+	/* engagement statistics (store_*_stats.c) */
+	int (*bot_stats)(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
+			 int top_min_interest, struct store_bot_stats *out);
 };
 
 struct store {

@@ -832,6 +832,7 @@ static const struct store_ops pg_ops = {
 	.person_photo_set = pg_person_photo_set,
 	.contact_request = pg_contact_request,
 	.lead_details = pg_lead_details,
+	.bot_stats = pg_bot_stats,
 };
 
 /* Writes a one-line message into errbuf (libpq messages end in a newline; it is dropped). */

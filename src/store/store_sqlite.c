@@ -671,6 +671,7 @@ static const struct store_ops sqlite_ops = {
 	.person_photo_set = sq_person_photo_set,
 	.contact_request = sq_contact_request,
 	.lead_details = sq_lead_details,
+	.bot_stats = sq_bot_stats,
 };
 
 struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen)

@@ -283,6 +283,8 @@ describe(`contact persons (${BACKEND})`, () => {
     assert.equal(l.phone, VISITOR_PHONE_NORM);
     assert.equal(l.message, VISITOR_MESSAGE);
     assert.equal(l.context.contact_person_id, ids[0]);
+    assert.deepEqual(l.context.topics, ['oeffnungszeiten', 'angebot'], 'what the visitor asked about, in order');
+    assert.equal(l.context.trigger, 'topic:angebot', 'the latest contact modal\'s trigger');
     assert.equal(l.conversation_id, conv);
     assert.ok(l.consent.at);
     const p = leads.json.items.find((x) => x.id === plainLeadId);
@@ -296,6 +298,8 @@ describe(`contact persons (${BACKEND})`, () => {
     const csv = await srv.json('GET', '/api/v1/leads/export.csv', { key });
     assert.equal(csv.status, 200);
     assert.match(csv.text, /contact_request/);
+    assert.match(csv.text, /^\uFEFF?lead_id,.*,name,phone,message,topics\r\n/, 'topics is the last column');
+    assert.match(csv.text, /,oeffnungszeiten\|angebot\r\n/);
     assert.ok(csv.text.includes(VISITOR_NAME) && csv.text.includes(VISITOR_PHONE_NORM));
   });
 

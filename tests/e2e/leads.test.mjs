@@ -131,6 +131,9 @@ describe(`lead capture (${BACKEND})`, () => {
     assert.equal(l.bot_id, bot.id);
     assert.ok(l.interest >= 1 && l.interest <= 10);
     assert.equal(l.message_count, 4);
+    assert.deepEqual(l.context.topics, ['preise'], 'the topics the visitor asked about');
+    assert.equal(l.context.trigger, 'topic:preise');
+    assert.equal(l.interest, 5, '2 + two visitor messages + one buying topic');
     assert.equal(l.consent.text_version, 'v1');
     assert.match(l.consent.at, /^\d{4}-/);
     assert.deepEqual((await srv.get('/api/v1/leads', other)).json.items, []);
@@ -157,11 +160,12 @@ describe(`lead capture (${BACKEND})`, () => {
       assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 BOM');
       const rows = parseCsv(raw.subarray(3).toString('utf8'), sep);
       assert.deepEqual(rows[0], ['lead_id', 'created_at', 'bot_id', 'email', 'interest', 'message_count', 'session_seconds',
-        'source', 'channel', 'consent_text_version', 'consent_at', 'conversation_id', 'name', 'phone', 'message']);
+        'source', 'channel', 'consent_text_version', 'consent_at', 'conversation_id', 'name', 'phone', 'message', 'topics']);
       assert.equal(rows.length, 2);
       assert.equal(rows[1][0], leadId);
       assert.equal(rows[1][3], EMAIL_NORM, 'umlauts survive the round trip');
       assert.equal(rows[1][5], '4');
+      assert.equal(rows[1][15], 'preise', 'the topics, |-joined, in the last column');
     }
     assertError(await srv.get('/api/v1/leads/export.csv?sep=tab', key), 400, 'invalid_request', 'sep');
   });
