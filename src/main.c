@@ -45,11 +45,11 @@ static int build_http(struct app *app, char *err, size_t errlen)
 	const struct route *const tables[] = {api_ops_routes,    api_bots_routes,   api_sources_routes,
 					      api_chat_routes,   api_public_routes, api_leads_routes,
 					      api_web_routes, api_tenant_routes, api_persons_routes,
-					      api_stats_routes};
+					      api_stats_routes, api_export_routes};
 	const size_t counts[] = {api_ops_routes_count,    api_bots_routes_count,   api_sources_routes_count,
 				 api_chat_routes_count,   api_public_routes_count, api_leads_routes_count,
 				 api_web_routes_count, api_tenant_routes_count, api_persons_routes_count,
-				 api_stats_routes_count};
+				 api_stats_routes_count, api_export_routes_count};
 	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
 	if (!app->router)
 		return -1;

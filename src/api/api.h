@@ -84,4 +84,8 @@ int api_context_topics(json_t *ctx, const struct topics *t, const char *trigger)
 extern const struct route api_stats_routes[];
 extern const size_t api_stats_routes_count;
 
+/* Data-subject export (api_export.c): a contact's data, one conversation as JSON or transcript. */
+extern const struct route api_export_routes[];
+extern const size_t api_export_routes_count;
+
 #endif

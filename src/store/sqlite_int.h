@@ -333,4 +333,15 @@ int sq_lead_details(struct store *st, const char *tenant_id, const char *lead_id
 int sq_bot_stats(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
 		 int top_min_interest, struct store_bot_stats *out);
 
+/* store_sqlite_export.c: the data-subject export (SQL kept in that file, prepared per call). */
+int sq_contact_get(struct store *st, const char *tenant_id, const char *contact_id, struct store_contact *out);
+int sq_conversation_get(struct store *st, const char *tenant_id, const char *conv_id, struct store_conversation *out,
+		      char **wrapped_key);
+int sq_contact_conversations(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			   struct store_conversation **out, int *n);
+int sq_contact_consents(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+		      struct store_consent **out, int *n);
+int sq_contact_leads(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+		   struct store_contact_lead **out, int *n);
+
 #endif

@@ -615,3 +615,81 @@ int store_bot_stats(struct store *st, const char *tenant_id, const char *bot_id,
 {
 	TIMED(st, "bot_stats", st->ops->bot_stats(st, tenant_id, bot_id, from_ms, to_ms, top_min_interest, out));
 }
+
+/* ---- data-subject export ------------------------------------------------------------------------- */
+
+void store_contact_clear(struct store_contact *c)
+{
+	free(c->wrapped_key);
+	free(c->email_sealed);
+	free(c->phone_sealed);
+	free(c->name_sealed);
+	free(c->profile_sealed);
+	free(c->channel);
+	c->wrapped_key = c->email_sealed = c->phone_sealed = c->name_sealed = c->profile_sealed = c->channel = NULL;
+}
+
+void store_conversation_clear(struct store_conversation *c)
+{
+	free(c->channel);
+	c->channel = NULL;
+}
+
+void store_consent_clear(struct store_consent *c)
+{
+	free(c->purpose);
+	free(c->source);
+	free(c->channel);
+	free(c->text_version);
+	c->purpose = c->source = c->channel = c->text_version = NULL;
+}
+
+void store_contact_lead_clear(struct store_contact_lead *l)
+{
+	free(l->source);
+	free(l->channel);
+	free(l->context);
+	free(l->message_sealed);
+	l->source = l->channel = l->context = l->message_sealed = NULL;
+}
+
+int store_contact_get(struct store *st, const char *tenant_id, const char *contact_id, struct store_contact *out)
+{
+	TIMED(st, "contact_get", st->ops->contact_get(st, tenant_id, contact_id, out));
+}
+
+int store_conversation_get(struct store *st, const char *tenant_id, const char *conv_id,
+			   struct store_conversation *out, char **wrapped_key)
+{
+	TIMED(st, "conversation_get", st->ops->conversation_get(st, tenant_id, conv_id, out, wrapped_key));
+}
+
+#define EMPTY_LIST_IF_NO_LIMIT(limit, out, n)                                                                \
+	do {                                                                                                 \
+		if ((limit) <= 0) {                                                                          \
+			*(out) = NULL;                                                                       \
+			*(n) = 0;                                                                            \
+			return STORE_OK;                                                                     \
+		}                                                                                            \
+	} while (0)
+
+int store_contact_conversations(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+				struct store_conversation **out, int *n)
+{
+	EMPTY_LIST_IF_NO_LIMIT(limit, out, n);
+	TIMED(st, "contact_conversations", st->ops->contact_conversations(st, tenant_id, contact_id, limit, out, n));
+}
+
+int store_contact_consents(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			   struct store_consent **out, int *n)
+{
+	EMPTY_LIST_IF_NO_LIMIT(limit, out, n);
+	TIMED(st, "contact_consents", st->ops->contact_consents(st, tenant_id, contact_id, limit, out, n));
+}
+
+int store_contact_leads(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			struct store_contact_lead **out, int *n)
+{
+	EMPTY_LIST_IF_NO_LIMIT(limit, out, n);
+	TIMED(st, "contact_leads", st->ops->contact_leads(st, tenant_id, contact_id, limit, out, n));
+}

@@ -477,4 +477,62 @@ struct store_bot_stats {
 int store_bot_stats(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
 		    int top_min_interest, struct store_bot_stats *out);
 
+/* ---- data-subject export (store_*_export.c) ---------------------------------------------------------
+ * Everything stored about one contact, for GET /api/v1/contacts/{id}/export and the conversation export:
+ * the rows as stored (personal data sealed; the API layer opens it with the contact key). Reads only. */
+
+struct store_contact {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
+	char *wrapped_key;                   /* the contact key wrapped by the tenant key */
+	char *email_sealed, *phone_sealed;   /* NULL when not set */
+	char *name_sealed, *profile_sealed;  /* NULL when not set (profile: sealed JSON) */
+	char *channel;
+	int64_t created_at, updated_at;
+};
+void store_contact_clear(struct store_contact *c);
+/* The tenant's contact. STORE_NOTFOUND for an unknown, erased or another tenant's contact. */
+int store_contact_get(struct store *st, const char *tenant_id, const char *contact_id, struct store_contact *out);
+
+struct store_conversation {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
+	char contact_id[STORE_ID_MAX]; /* "" when the conversation has no contact (rows before migration 003) */
+	char *channel;
+	int message_count;
+	int64_t started_at, last_message_at;
+};
+void store_conversation_clear(struct store_conversation *c);
+/* One conversation of the tenant by id alone (any of its bots), and its contact's wrapped key in
+ * *wrapped_key (malloc'd; NULL when it has no contact). STORE_NOTFOUND for an unknown or another tenant's
+ * conversation. */
+int store_conversation_get(struct store *st, const char *tenant_id, const char *conv_id,
+			   struct store_conversation *out, char **wrapped_key);
+/* A contact's conversations, oldest first (started_at, then id), at most `limit`; *out: malloc'd array of *n
+ * (clear each, free it; NULL when *n is 0). An unknown contact has none. */
+int store_contact_conversations(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+				struct store_conversation **out, int *n);
+
+struct store_consent {
+	char id[STORE_ID_MAX];
+	char lead_id[STORE_ID_MAX]; /* "" when the consent belongs to no lead */
+	char *purpose, *source, *channel, *text_version;
+	int64_t granted_at;
+};
+void store_consent_clear(struct store_consent *c);
+/* A contact's consent records, oldest first, at most `limit` (as store_contact_conversations). */
+int store_contact_consents(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			   struct store_consent **out, int *n);
+
+struct store_contact_lead {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX], conversation_id[STORE_ID_MAX];
+	char *source, *channel;
+	char *context;        /* JSON text without personal data */
+	char *message_sealed; /* contact requests: sealed as "request:<lead id>"; NULL when none */
+	int interest;
+	int64_t created_at;
+};
+void store_contact_lead_clear(struct store_contact_lead *l);
+/* A contact's leads, oldest first, at most `limit` (as store_contact_conversations). */
+int store_contact_leads(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			struct store_contact_lead **out, int *n);
+
 #endif

@@ -112,6 +112,16 @@ struct store_ops {
 	/* engagement statistics (store_*_stats.c) */
 	int (*bot_stats)(struct store *st, const char *tenant_id, const char *bot_id, int64_t from_ms, int64_t to_ms,
 			 int top_min_interest, struct store_bot_stats *out);
+	/* data-subject export (store_*_export.c); limit > 0 (store.c answers the others) */
+	int (*contact_get)(struct store *st, const char *tenant_id, const char *contact_id, struct store_contact *out);
+	int (*conversation_get)(struct store *st, const char *tenant_id, const char *conv_id,
+				struct store_conversation *out, char **wrapped_key);
+	int (*contact_conversations)(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+				     struct store_conversation **out, int *n);
+	int (*contact_consents)(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+				struct store_consent **out, int *n);
+	int (*contact_leads)(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			     struct store_contact_lead **out, int *n);
 };
 
 struct store {

@@ -833,6 +833,11 @@ static const struct store_ops pg_ops = {
 	.contact_request = pg_contact_request,
 	.lead_details = pg_lead_details,
 	.bot_stats = pg_bot_stats,
+	.contact_get = pg_contact_get,
+	.conversation_get = pg_conversation_get,
+	.contact_conversations = pg_contact_conversations,
+	.contact_consents = pg_contact_consents,
+	.contact_leads = pg_contact_leads,
 };
 
 /* Writes a one-line message into errbuf (libpq messages end in a newline; it is dropped). */

@@ -672,6 +672,11 @@ static const struct store_ops sqlite_ops = {
 	.contact_request = sq_contact_request,
 	.lead_details = sq_lead_details,
 	.bot_stats = sq_bot_stats,
+	.contact_get = sq_contact_get,
+	.conversation_get = sq_conversation_get,
+	.contact_conversations = sq_contact_conversations,
+	.contact_consents = sq_contact_consents,
+	.contact_leads = sq_contact_leads,
 };
 
 struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen)

@@ -2,7 +2,7 @@
  * fuzz_router.c — libFuzzer harness for router_match (src/http/router.c).
  *
  * The router sees the request method and path of every request. The route table below is a copy, as
- * data, of the real rows in src/api/api_{ops,bots,sources,chat,public,leads,web}.c (method and pattern; handlers are
+ * data, of the real rows in src/api/api_*.c (method and pattern; handlers are
  * dummies and schemas are left out because the router never looks at them). Keep it in step when
  * routes are added.
  *
@@ -68,6 +68,21 @@ static const struct route chat_rows[] = {
 	{"GET", "/api/v1/leads/export.csv", dummy, AUTH_KEY, 0, NULL, false},
 	{"GET", "/api/v1/leads/{id}", dummy, AUTH_KEY, 0, NULL, false},
 	{"DELETE", "/api/v1/contacts/{id}", dummy, AUTH_KEY, 0, NULL, false},
+	{"POST", "/api/v1/bots/{id}/contact-persons", dummy, AUTH_KEY, 0, NULL, false},
+	{"GET", "/api/v1/bots/{id}/contact-persons", dummy, AUTH_KEY, 0, NULL, false},
+	{"PUT", "/api/v1/bots/{id}/contact-persons/order", dummy, AUTH_KEY, 0, NULL, false},
+	{"GET", "/api/v1/bots/{id}/contact-persons/{pid}", dummy, AUTH_KEY, 0, NULL, false},
+	{"PATCH", "/api/v1/bots/{id}/contact-persons/{pid}", dummy, AUTH_KEY, 0, NULL, false},
+	{"DELETE", "/api/v1/bots/{id}/contact-persons/{pid}", dummy, AUTH_KEY, 0, NULL, false},
+	{"PUT", "/api/v1/bots/{id}/contact-persons/{pid}/photo", dummy, AUTH_KEY, 0, NULL, false},
+	{"PUT", "/api/v1/bots/{id}/logo", dummy, AUTH_KEY, 0, NULL, false},
+	{"GET", "/api/v1/bots/{id}/engagement", dummy, AUTH_KEY, 0, NULL, false},
+	{"GET", "/api/v1/contacts/{id}/export", dummy, AUTH_KEY, 0, NULL, false},
+	{"GET", "/api/v1/conversations/{id}/export", dummy, AUTH_KEY, 0, NULL, false},
+	{"GET", "/api/v1/tenant", dummy, AUTH_KEY, 0, NULL, false},
+	{"PATCH", "/api/v1/tenant", dummy, AUTH_KEY, 0, NULL, false},
+	{"POST", "/api/v1/public/bot/{id}/contact-requests", dummy, AUTH_PUBLIC, 0, NULL, false},
+	{"GET", "/media/{id}", dummy, AUTH_PUBLIC, 0, NULL, false},
 	{"GET", "/bot/{id}", dummy, AUTH_PUBLIC, 0, NULL, false},
 	{"GET", "/bot/{id}/embed", dummy, AUTH_PUBLIC, 0, NULL, false},
 	{"GET", "/widget.js", dummy, AUTH_NONE, 0, NULL, false},
