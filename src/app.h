@@ -21,6 +21,8 @@
 #include "rag/terms.h"
 #include "store/store.h"
 
+struct config_cache;
+
 struct app {
 	struct settings settings;
 	struct log log;
@@ -35,6 +37,7 @@ struct app {
 	struct terms *terms;
 	struct rag_cache *index_cache; /* in-memory search indexes of busy bots */
 	struct keyring *keyring;       /* tenant keys for personal data at rest */
+	struct config_cache *config_cache; /* parsed bot configs for the public API */
 	struct store *store;
 	struct router *router;
 	struct metrics *metrics;

@@ -1,6 +1,8 @@
 /* app_setup.c — settings → logger → master key → terms → store. */
 #include "app_setup.h"
 
+#include "api/config_cache.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -244,7 +246,8 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 		return -1;
 	app->index_cache = rag_cache_new((size_t)app->settings.index_cache_mb * 1024 * 1024);
 	app->keyring = keyring_new(app->master_key, (uint32_t)app->settings.master_key_id);
-	if (!app->index_cache || !app->keyring) {
+	app->config_cache = config_cache_new(1024);
+	if (!app->index_cache || !app->keyring || !app->config_cache) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -257,6 +260,8 @@ void app_close(struct app *app)
 	app->index_cache = NULL;
 	keyring_free(app->keyring);
 	app->keyring = NULL;
+	config_cache_free(app->config_cache);
+	app->config_cache = NULL;
 	store_close(app->store);
 	app->store = NULL;
 	terms_free(app->terms);

@@ -33,7 +33,8 @@ extern const size_t api_tenant_routes_count;
 static inline struct app *app_of(const struct req *r) { return r->ctx; }
 
 /* Loads the active bot named in the path (parameter 0) for the public API and applies its access rules;
- * answers 404 / 401 / 403 / 500 itself and returns -1 then. On 0, clear b and decref *config. */
+ * answers 404 / 401 / 403 / 500 itself and returns -1 then. On 0, clear b and decref *config. *config
+ * is shared with other requests (api/config_cache.h): read it, never modify it. */
 int api_public_bot(struct req *r, struct store_bot *b, json_t **config);
 
 /* Answers a store failure with the matching envelope (404 with `notfound` code, 409, 500/503). */

@@ -120,7 +120,7 @@ static int open_conversation(struct app *app, struct chat_job *j, const char *gi
 			return rc;
 	}
 	crypto_time_id("conv", now, j->conv_id, sizeof j->conv_id);
-	crypto_random_id("ct", j->contact_id, sizeof j->contact_id);
+	crypto_time_id("ct", now, j->contact_id, sizeof j->contact_id); /* time-ordered: appends to the indexes */
 	return keyring_new_contact(app->keyring, app->store, j->tenant_id, j->contact_id, key, &j->contact_wrapped);
 }
 

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "api/bot_json.h"
+#include "api/config_cache.h"
 #include "conv/hours.h"
 
 static bool event_name_ok(const char *s)
@@ -40,7 +41,7 @@ int api_public_bot(struct req *r, struct store_bot *b, json_t **config)
 		store_bot_clear(b);
 		return resp_errorf(r, ERR_BOT_INACTIVE, NULL, "this bot is not active");
 	}
-	*config = bot_config_parse(b);
+	*config = config_cache_get(app_of(r)->config_cache, b); /* shared: read only */
 	if (!*config) {
 		store_bot_clear(b);
 		return resp_errorf(r, ERR_INTERNAL, NULL, "the bot's stored configuration is unreadable");

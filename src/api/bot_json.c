@@ -7,6 +7,10 @@
 #include "base/clock.h"
 #include "conv/hours.h"
 
+/* Raise whenever bot_config_defaults gains or changes a setting: stored configs of an older version are
+ * read over the new defaults (bot_config_parse). */
+#define BOT_CONFIG_VERSION 1
+
 static const char *const languages[] = {"de", "en", NULL};
 static const char *const styles[] = {"professional", "friendly", "technical", "casual", NULL};
 static const char *const themes[] = {"light", "dark", "minimal", NULL};
@@ -172,7 +176,8 @@ json_t *bot_config_defaults(const char *language)
 		features = NULL;
 	}
 	if (!c || !features || json_object_set_new(c, "features", features) != 0 ||
-	    json_object_set_new(c, "company", json_object()) != 0) {
+	    json_object_set_new(c, "company", json_object()) != 0 ||
+	    json_object_set_new(c, BOT_CONFIG_VERSION_KEY, json_integer(BOT_CONFIG_VERSION)) != 0) {
 		json_decref(c);
 		return NULL;
 	}
@@ -263,7 +268,10 @@ json_t *bot_config_parse(const struct store_bot *b)
 		json_decref(c);
 		return NULL;
 	}
-	/* settings added after the bot was stored take their defaults */
+	/* A config written since the defaults last changed has every setting already (every writer starts
+	 * from the defaults); older ones take the defaults of settings added after they were stored. */
+	if (json_integer_value(json_object_get(c, BOT_CONFIG_VERSION_KEY)) == BOT_CONFIG_VERSION)
+		return c;
 	json_t *full = bot_config_defaults(json_str(c, "language", "de"));
 	if (!full || merge_object(full, c) != 0) {
 		json_decref(full);

@@ -16,6 +16,10 @@
 
 extern const struct json_field bot_fields[]; /* body schema of POST and PATCH /api/v1/bots */
 
+/* The key of a stored config that names the version of the defaults it was built from (not part of
+ * the API: bot_fields refuses it in requests, the views leave it out). */
+#define BOT_CONFIG_VERSION_KEY "config_version"
+
 /* A config holding every default for the given language ("de" | "en"). New reference or NULL. */
 json_t *bot_config_defaults(const char *language);
 /* Merges validated `input` (fields of bot_fields except name/active) into `config` (objects merged

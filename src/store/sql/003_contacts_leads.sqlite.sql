@@ -26,8 +26,8 @@ CREATE TABLE contacts (
   created_at   INTEGER NOT NULL,
   updated_at   INTEGER NOT NULL
 );
-CREATE INDEX contacts_tenant_email ON contacts(tenant_id, email_bidx);
-CREATE INDEX contacts_tenant_phone ON contacts(tenant_id, phone_bidx);
+CREATE INDEX contacts_tenant_email ON contacts(tenant_id, email_bidx) WHERE email_bidx IS NOT NULL;
+CREATE INDEX contacts_tenant_phone ON contacts(tenant_id, phone_bidx) WHERE phone_bidx IS NOT NULL;
 
 ALTER TABLE conversations ADD COLUMN contact_id TEXT;
 -- how often the bot asked the visitor for their email (store_exchange.email_prompted)
