@@ -4,242 +4,21 @@
  * The same test functions run in two groups: "store_sqlite" on a fresh temporary SQLite file, and
  * "store_postgres" on a fresh, uniquely named database created on the server named by the environment
  * variable BOTWERK_TEST_PG_URL (a postgres:// URL of a role that may CREATE DATABASE; the database is
- * dropped at the end). Without that variable the PostgreSQL group is skipped with a message.
+ * dropped at the end). Without that variable the PostgreSQL group is skipped with a message. The
+ * PostgreSQL group adds two tests of its own (reconnect, unreachable server).
  *
- * The store is opened through the public store_open (so migrations run) with the real tokenizer from
- * rag/terms. Each test makes its own tenants and bots with fresh ids, so tests do not depend on each
- * other's rows. Time is a fake millisecond clock that only moves forward.
+ * The fixture (fresh store per group, fake clock, id counter, tenants and bots) is store_fixture.h, which
+ * the other test_store_*.c files share.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <libpq-fe.h>
-
-#include "rag/terms.h"
-#include "store/store.h"
+#define STORE_FIXTURE_NAME "test_store"
+#define STORE_FIXTURE_TMP "store"
+#define STORE_FIXTURE_DB "botwerk_test"
+#include "store_fixture.h"
 #include "store/store_int.h" /* the backends' own open and ops, to build a database at schema version 1 */
 
-#define TEST_POOL_SIZE 3
-
-struct fixture {
-	const char *backend;    /* "sqlite" or "postgres", as store_backend_name reports it */
-	struct terms *terms;    /* the tokenizer the store indexes with */
-	struct store *st;
-	char url[1024];         /* what store_open was given */
-	char sqlite_path[256];  /* SQLite: the temporary file */
-	PGconn *admin;          /* PostgreSQL: connection to the server's given database, to create/drop */
-	char dbname[64];        /* PostgreSQL: the database made for this run */
-	int64_t clock;          /* fake unix milliseconds */
-	int seq;                /* id counter */
-};
-
-static int64_t tick(struct fixture *fx)
-{
-	return ++fx->clock;
-}
-
-static void new_id(struct fixture *fx, const char *prefix, char out[STORE_ID_MAX])
-{
-	snprintf(out, STORE_ID_MAX, "%s_%06d", prefix, ++fx->seq);
-}
-
-static struct store *open_store(struct fixture *fx, const char *url)
-{
-	struct store_opts o = {
-		.url = url,
-		.pool_size = TEST_POOL_SIZE,
-		.busy_timeout_ms = 5000,
-		.tokenize = terms_tokenize,
-		.tokenize_ctx = fx->terms,
-	};
-	char err[512] = "";
-	struct store *st = store_open(&o, err, sizeof err);
-	if (!st)
-		fprintf(stderr, "store_open(%s backend) failed: %s\n", fx->backend, err);
-	return st;
-}
-
-/* ---- group setup and teardown ---------------------------------------------------------------------- */
-
-static struct fixture *fixture_new(const char *backend)
-{
-	struct fixture *fx = calloc(1, sizeof *fx);
-	if (!fx)
-		return NULL;
-	fx->backend = backend;
-	fx->clock = 1700000000000;
-	fx->terms = terms_new();
-	if (!fx->terms) {
-		free(fx);
-		return NULL;
-	}
-	return fx;
-}
-
-static void fixture_free(struct fixture *fx)
-{
-	terms_free(fx->terms);
-	free(fx);
-}
-
-static int setup_sqlite(void **state)
-{
-	struct fixture *fx = fixture_new("sqlite");
-	if (!fx)
-		return -1;
-	const char *tmp = getenv("TMPDIR");
-	snprintf(fx->sqlite_path, sizeof fx->sqlite_path, "%s/botwerk-test-store-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	int fd = mkstemp(fx->sqlite_path);
-	if (fd < 0) {
-		fixture_free(fx);
-		return -1;
-	}
-	close(fd);
-	snprintf(fx->url, sizeof fx->url, "%s", fx->sqlite_path);
-	fx->st = open_store(fx, fx->url);
-	if (!fx->st) {
-		unlink(fx->sqlite_path);
-		fixture_free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static void remove_sqlite_files(const char *path)
-{
-	char side[300];
-	unlink(path);
-	snprintf(side, sizeof side, "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-shm", path);
-	unlink(side);
-	snprintf(side, sizeof side, "%s-journal", path);
-	unlink(side);
-}
-
-static int teardown_sqlite(void **state)
-{
-	struct fixture *fx = *state;
-	if (!fx) /* cmocka calls the teardown even after a failed setup */
-		return 0;
-	store_close(fx->st);
-	remove_sqlite_files(fx->sqlite_path);
-	fixture_free(fx);
-	return 0;
-}
-
-/* Writes `url` with its database name replaced by `db` (user, host, port and ?params kept) into out.
- * Returns false for something that is not a postgres:// URL or does not fit. */
-static bool url_with_db(const char *url, const char *db, char *out, size_t outlen)
-{
-	const char *auth = strstr(url, "://");
-	if (!auth || (strncmp(url, "postgres://", 11) != 0 && strncmp(url, "postgresql://", 13) != 0))
-		return false;
-	auth += 3;
-	size_t auth_len = strcspn(auth, "/?");
-	const char *query = strchr(auth + auth_len, '?');
-	int n = snprintf(out, outlen, "%.*s%.*s/%s%s", (int)(auth - url), url, (int)auth_len, auth, db,
-			 query ? query : "");
-	return n > 0 && (size_t)n < outlen;
-}
-
-static bool admin_exec(PGconn *admin, const char *sql)
-{
-	PGresult *r = PQexec(admin, sql);
-	bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
-	if (!ok)
-		fprintf(stderr, "test_store: %s: %s", sql, PQerrorMessage(admin));
-	PQclear(r);
-	return ok;
-}
-
-static int setup_pg(void **state)
-{
-	const char *base = getenv("BOTWERK_TEST_PG_URL");
-	struct fixture *fx = fixture_new("postgres");
-	char sql[160];
-	if (!fx)
-		return -1;
-	fx->admin = PQconnectdb(base);
-	if (!fx->admin || PQstatus(fx->admin) != CONNECTION_OK) {
-		fprintf(stderr, "test_store: cannot connect to BOTWERK_TEST_PG_URL: %s",
-			fx->admin ? PQerrorMessage(fx->admin) : "out of memory\n");
-		goto fail;
-	}
-	/* Only digits and letters: safe to put into the statement as an identifier. */
-	snprintf(fx->dbname, sizeof fx->dbname, "botwerk_test_%ld_%lld", (long)getpid(), (long long)time(NULL));
-	snprintf(sql, sizeof sql, "CREATE DATABASE %s", fx->dbname);
-	if (!admin_exec(fx->admin, sql)) {
-		fx->dbname[0] = '\0';
-		goto fail;
-	}
-	if (!url_with_db(base, fx->dbname, fx->url, sizeof fx->url)) {
-		fprintf(stderr, "test_store: BOTWERK_TEST_PG_URL is not a usable postgres:// URL\n");
-		goto fail;
-	}
-	fx->st = open_store(fx, fx->url);
-	if (!fx->st)
-		goto fail;
-	*state = fx;
-	return 0;
-fail:
-	if (fx->dbname[0]) {
-		snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", fx->dbname);
-		admin_exec(fx->admin, sql);
-	}
-	PQfinish(fx->admin);
-	fixture_free(fx);
-	return -1;
-}
-
-static int teardown_pg(void **state)
-{
-	struct fixture *fx = *state;
-	char sql[160];
-	if (!fx) /* cmocka calls the teardown even after a failed setup */
-		return 0;
-	store_close(fx->st);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", fx->dbname);
-	bool ok = admin_exec(fx->admin, sql);
-	PQfinish(fx->admin);
-	fixture_free(fx);
-	return ok ? 0 : -1;
-}
-
 /* ---- helpers --------------------------------------------------------------------------------------- */
-
-static void make_tenant(struct fixture *fx, char id[STORE_ID_MAX])
-{
-	new_id(fx, "ten", id);
-	assert_int_equal(store_tenant_create(fx->st, id, "Studio Nord", tick(fx)), STORE_OK);
-}
-
-static void make_bot_at(struct fixture *fx, const char *tenant, int64_t created, char id[STORE_ID_MAX])
-{
-	struct store_bot b = {.name = "Empfang", .config = "{\"lang\":\"de\"}", .active = true};
-	new_id(fx, "bot", id);
-	snprintf(b.id, sizeof b.id, "%s", id);
-	snprintf(b.tenant_id, sizeof b.tenant_id, "%s", tenant);
-	b.created_at = b.updated_at = created;
-	assert_int_equal(store_bot_create(fx->st, &b), STORE_OK);
-}
-
-static void make_bot(struct fixture *fx, const char *tenant, char id[STORE_ID_MAX])
-{
-	make_bot_at(fx, tenant, tick(fx), id);
-}
 
 static void make_source(struct fixture *fx, const char *tenant, const char *bot, const char *title,
 			const struct store_chunk_in *chunks, int n, char id[STORE_ID_MAX])
@@ -2210,11 +1989,5 @@ int main(void)
 		cmocka_unit_test(test_pg_reconnects),
 		cmocka_unit_test(test_pg_open_fails_cleanly),
 	};
-	int failed = cmocka_run_group_tests_name("store_sqlite", sqlite_tests, setup_sqlite, teardown_sqlite);
-	const char *pg = getenv("BOTWERK_TEST_PG_URL");
-	if (pg && *pg)
-		failed += cmocka_run_group_tests_name("store_postgres", pg_tests, setup_pg, teardown_pg);
-	else
-		printf("[  SKIPPED ] store_postgres: set BOTWERK_TEST_PG_URL to a postgres:// URL to run it\n");
-	return failed ? 1 : 0;
+	return RUN_BACKENDS("store", sqlite_tests, pg_tests);
 }
