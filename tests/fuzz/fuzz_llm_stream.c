@@ -38,6 +38,12 @@ static void add(struct rec *r, const void *p, size_t n)
 	r->len += n;
 }
 
+/* snprintf's result is the length it wanted: a long finish_reason is cut to what fits in tmp. */
+static size_t fitted(int k, size_t cap)
+{
+	return k < 0 ? 0 : (size_t)k >= cap ? cap - 1 : (size_t)k;
+}
+
 static int on_chunk(const struct llm_chunk *c, void *ud)
 {
 	struct rec *r = ud;
@@ -47,18 +53,18 @@ static int on_chunk(const struct llm_chunk *c, void *ud)
 	if (!c->content || c->content[c->content_len] != '\0')
 		abort();
 	k = snprintf(tmp, sizeof tmp, "%d|%zu|%s|", (int)c->kind, c->content_len, c->finish_reason ? c->finish_reason : "-");
-	add(r, tmp, (size_t)k);
+	add(r, tmp, fitted(k, sizeof tmp));
 	add(r, c->content, c->content_len);
 	if (c->usage) {
 		k = snprintf(tmp, sizeof tmp, "|u%lld/%lld/%lld", c->usage->prompt_tokens, c->usage->completion_tokens,
 			     c->usage->total_tokens);
-		add(r, tmp, (size_t)k);
+		add(r, tmp, fitted(k, sizeof tmp));
 	}
 	if (c->kind == LLM_CHUNK_ERROR) {
 		if (!c->error || !c->error->message[0])
 			abort();
 		k = snprintf(tmp, sizeof tmp, "|e%d|", c->error->code);
-		add(r, tmp, (size_t)k);
+		add(r, tmp, fitted(k, sizeof tmp));
 		add(r, c->error->message, strlen(c->error->message));
 		add(r, c->error->type, strlen(c->error->type));
 	} else if (c->error) {
