@@ -14,6 +14,12 @@ void sqlite_log(const char *what, sqlite3 *db)
 		db ? sqlite3_errmsg(db) : "no connection");
 }
 
+int sqlite_step_row(sqlite3_stmt *st, int none)
+{
+	int rc = sqlite3_step(st);
+	return rc == SQLITE_ROW ? STORE_OK : rc == SQLITE_DONE ? none : sqlite_map_rc(rc);
+}
+
 int sqlite_map_rc(int rc)
 {
 	switch (rc & 0xff) {

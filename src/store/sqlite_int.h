@@ -182,6 +182,9 @@ sqlite3_stmt *sqlite_stmt(struct conn *c, enum stmt_id id);
 void sqlite_done(sqlite3_stmt *st);
 int sqlite_run(struct conn *c, sqlite3_stmt *st, int *changes);
 int sqlite_map_rc(int rc);
+/* Steps a statement that yields at most one row: STORE_OK with the row current (read its columns, then
+ * sqlite_done), `none` when there is no row, or the store code of an error. */
+int sqlite_step_row(sqlite3_stmt *st, int none);
 void sqlite_log(const char *what, sqlite3 *db);
 int sqlite_exec(sqlite3 *db, const char *sql); /* logs failures; returns the SQLite code */
 

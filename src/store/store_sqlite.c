@@ -601,12 +601,9 @@ int sqlite_bot_rid(struct conn *c, const char *tenant_id, const char *bot_id, sq
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, bot_id);
 	sqlite_bind_text(q, 2, tenant_id);
-	int rc = sqlite3_step(q), res = STORE_NOTFOUND;
-	if (rc == SQLITE_ROW) {
+	int res = sqlite_step_row(q, STORE_NOTFOUND);
+	if (res == STORE_OK) {
 		*rid = sqlite3_column_int64(q, 0);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = sqlite_map_rc(rc);
 	}
 	sqlite_done(q);
 	return res;

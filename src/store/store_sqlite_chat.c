@@ -147,13 +147,10 @@ int sq_conversation_state(struct store *st, const char *tenant_id, const char *c
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, conv_id);
 	sqlite_bind_text(q, 2, tenant_id);
-	int rc = sqlite3_step(q), res = STORE_NOTFOUND;
-	if (rc == SQLITE_ROW) {
+	int res = sqlite_step_row(q, STORE_NOTFOUND);
+	if (res == STORE_OK) {
 		*messages = sqlite3_column_int(q, 0);
 		*email_prompts = sqlite3_column_int(q, 1);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = sqlite_map_rc(rc);
 	}
 	sqlite_done(q);
 	return res;

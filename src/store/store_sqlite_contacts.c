@@ -89,12 +89,9 @@ static int conversation_contact_id(struct conn *c, const char *tenant_id, const 
 	sqlite_bind_text(q, 1, conv_id);
 	sqlite_bind_text(q, 2, bot_id);
 	sqlite_bind_text(q, 3, tenant_id);
-	int rc = sqlite3_step(q), res = STORE_NOTFOUND;
-	if (rc == SQLITE_ROW) {
+	int res = sqlite_step_row(q, STORE_NOTFOUND);
+	if (res == STORE_OK) {
 		sqlite_col_id(q, 0, contact_id);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = sqlite_map_rc(rc);
 	}
 	sqlite_done(q);
 	return res;

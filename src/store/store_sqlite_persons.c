@@ -168,13 +168,10 @@ static int person_count(struct conn *c, const char *tenant_id, const char *bot_i
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, bot_id);
 	sqlite_bind_text(q, 2, tenant_id);
-	int rc = sqlite3_step(q), res = STORE_ERROR;
-	if (rc == SQLITE_ROW) {
+	int res = sqlite_step_row(q, STORE_ERROR);
+	if (res == STORE_OK) {
 		*count = sqlite3_column_int(q, 0);
 		*max_ord = sqlite3_column_int(q, 1);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = sqlite_map_rc(rc);
 	}
 	sqlite_done(q);
 	return res;
@@ -409,12 +406,9 @@ static int select_id(struct conn *c, enum stmt_id id, const char *p1, const char
 	sqlite_bind_text(q, 2, p2);
 	if (p3)
 		sqlite_bind_text(q, 3, p3);
-	int rc = sqlite3_step(q), res = STORE_NOTFOUND;
-	if (rc == SQLITE_ROW) {
+	int res = sqlite_step_row(q, STORE_NOTFOUND);
+	if (res == STORE_OK) {
 		sqlite_col_id(q, 0, out);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = sqlite_map_rc(rc);
 	}
 	sqlite_done(q);
 	return res;

@@ -37,12 +37,9 @@ int sq_tenant_retention_get(struct store *st, const char *tenant_id, int *days)
 	if (!q)
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, tenant_id);
-	int rc = sqlite3_step(q), res = STORE_NOTFOUND;
-	if (rc == SQLITE_ROW) {
+	int res = sqlite_step_row(q, STORE_NOTFOUND);
+	if (res == STORE_OK) {
 		*days = sqlite3_column_int(q, 0);
-		res = STORE_OK;
-	} else if (rc != SQLITE_DONE) {
-		res = sqlite_map_rc(rc);
 	}
 	sqlite3_finalize(q);
 	return res;
