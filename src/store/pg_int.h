@@ -2,10 +2,10 @@
  * pg_int.h — what the PostgreSQL backend's files share: statement ids, the pool, running statements,
  * column helpers, the bot-row locks, and the operations the ops table points at.
  *
- * Files: store_pg.c (the SQL of every statement, the connection pool, logging and error mapping,
- * migrations, the ops table and store_pg_open), store_pg_bots.c (tenants, API keys, bots, the bot-row
- * locks, conversations, messages and analytics), store_pg_sources.c (sources, chunks and full-text
- * search), store_pg_contacts.c (personal data: tenant keys, leads, consents, erasure). The pool's structs
+ * Files: store_pg_sql.c (the SQL of every statement), store_pg.c (the connection pool, logging and
+ * error mapping, migrations, the ops table and store_pg_open), store_pg_bots.c (tenants, API keys, bots,
+ * the bot-row locks, conversations, messages and analytics), store_pg_sources.c (sources, chunks and
+ * full-text search), store_pg_contacts.c (personal data: tenant keys, leads, consents, erasure). The pool's structs
  * stay inside store_pg.c; the other files only pass pointers on.
  *
  * Consistency: every write that touches several rows runs in BEGIN … COMMIT and rolls back on any failure.
@@ -30,7 +30,7 @@
 
 #include "store/store_int.h"
 
-/* ---- statements (their SQL: pg_stmts in store_pg.c) ---------------------------------------------- */
+/* ---- statements (their SQL: pg_stmts in store_pg_sql.c) ------------------------------------------- */
 
 enum pg_q {
 	Q_BEGIN,
@@ -132,6 +132,14 @@ enum pg_q {
 	Q_LEAD_DETAILS,
 	Q_COUNT
 };
+
+/* The SQL of statement q is pg_stmts[q] (store_pg_sql.c). */
+struct pg_stmt {
+	const char *name; /* prepared statement name, also the "op" in log lines */
+	const char *sql;
+	int nparams;
+};
+extern const struct pg_stmt pg_stmts[Q_COUNT];
 
 /* Columns every bot query returns, in this order (see bot_from_row in store_pg_bots.c). */
 #define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version, expires_at"
