@@ -1,8 +1,8 @@
 /*
  * hours.c — business opening hours: parsing and validating the `opening_hours` config, placing its
- * intervals on the bot's wall clock with ICU (ucal) to answer open/closed/next opening, and the visitor
- * sentences in German and English. The rules (overnight intervals, special days, DST gaps and repeated
- * hours) are described in hours.h.
+ * intervals on the bot's wall clock with ICU (ucal) to answer open/closed/next opening. The visitor
+ * sentences in German and English are in hours_text.c; what both share is in hours_int.h. The rules
+ * (overnight intervals, special days, DST gaps and repeated hours) are described in hours.h.
  *
  * Layout: a day's plan is a short sorted list of minute spans; a special day carries its own plan. A
  * status query lays the plans of the local days from yesterday to HOURS_HORIZON_DAYS + 1 days ahead
@@ -11,6 +11,7 @@
  * Gregorian calendar; ICU is only asked about the zone (wall time ↔ instant).
  */
 #include "conv/hours.h"
+#include "conv/hours_int.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -23,7 +24,6 @@
 
 #include "base/json.h"
 
-#define TZ_MAX 64    /* bytes of a time zone id, NUL included */
 #define DAY_MIN 1440 /* minutes per day */
 #define DAY_MS 86400000LL
 #define YEAR_MIN 1970 /* special day dates */
@@ -31,36 +31,6 @@
 /* Local days a status query lays out: yesterday (its overnight intervals), today, and enough days after
  * to cover HOURS_HORIZON_DAYS of real time even across a DST change. */
 #define SPAN_DAYS (HOURS_HORIZON_DAYS + 3)
-
-/* One interval of a day's plan, in minutes after local midnight. end <= start: ends on the next day. */
-struct span {
-	int16_t start; /* 0..1439 */
-	int16_t end;   /* 0..1440 */
-};
-
-struct plan {
-	int n;                              /* 0: closed */
-	struct span s[HOURS_MAX_INTERVALS]; /* sorted by start */
-};
-
-struct special {
-	int64_t day;      /* days since 1970-01-01 (local date) */
-	bool closed;      /* "closed": true or an empty "hours" */
-	struct plan plan; /* empty when closed */
-	char *note;       /* owned; NULL when none */
-};
-
-struct hours {
-	char tz[TZ_MAX];   /* as configured */
-	UChar utz[TZ_MAX]; /* the same for ICU */
-	int32_t utz_len;
-	struct plan week[7];     /* 0 = Monday … 6 = Sunday */
-	struct special *special; /* owned, sorted by day */
-	size_t n_special;
-	char *offline_message; /* owned; NULL when unset or empty */
-	char *holiday_message; /* owned; NULL when unset or empty */
-	bool show_hours;
-};
 
 /* An opening laid out on UTC instants: [s, e). */
 struct instant_span {
@@ -82,7 +52,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void hours_civil_from_days(int64_t z, int *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -96,7 +66,7 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 }
 
 /* 0 = Monday … 6 = Sunday (1970-01-01 was a Thursday). */
-static int weekday(int64_t day)
+int hours_weekday(int64_t day)
 {
 	int64_t w = (day + 3) % 7;
 	return (int)(w < 0 ? w + 7 : w);
@@ -111,7 +81,7 @@ static bool leap_year(int y)
 
 /* A Gregorian calendar in the bot's zone that resolves skipped wall times to the first instant after
  * the gap and repeated ones to their first occurrence. NULL on failure. Caller closes it. */
-static UCalendar *cal_open(const struct hours *h)
+UCalendar *hours_cal_open(const struct hours *h)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	UCalendar *cal = ucal_open(h->utz, h->utz_len, "en_US_POSIX", UCAL_GREGORIAN, &st);
@@ -121,7 +91,7 @@ static UCalendar *cal_open(const struct hours *h)
 			ucal_close(cal);
 		return NULL;
 	}
-	/* Dates before 1582 are not used; make the calendar proleptic anyway, like civil_from_days. */
+	/* Dates before 1582 are not used; make the calendar proleptic anyway, like hours_civil_from_days. */
 	ucal_setGregorianChange(cal, -8.64e15, &st);
 	ucal_setAttribute(cal, UCAL_LENIENT, 1);
 	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
@@ -141,7 +111,7 @@ static int wall_to_ms(UCalendar *cal, int64_t day, int minute, int64_t *out)
 
 	day += minute / DAY_MIN;
 	minute %= DAY_MIN;
-	civil_from_days(day, &y, &m, &d);
+	hours_civil_from_days(day, &y, &m, &d);
 	ucal_clear(cal);
 	ucal_setDateTime(cal, y, m - 1, d, minute / 60, minute % 60, 0, &st);
 	UDate t = ucal_getMillis(cal, &st);
@@ -151,16 +121,7 @@ static int wall_to_ms(UCalendar *cal, int64_t day, int minute, int64_t *out)
 	return 0;
 }
 
-/* An instant on the bot's wall clock. */
-struct local {
-	int64_t day;   /* days since 1970-01-01 of the local date */
-	int y, mon, d; /* mon 1..12 */
-	int h, min, sec;
-	int wday;          /* 0 = Monday */
-	int32_t offset_ms; /* local − UTC, DST included */
-};
-
-static int local_time(UCalendar *cal, int64_t ms, struct local *t)
+int hours_local_time(UCalendar *cal, int64_t ms, struct local *t)
 {
 	UErrorCode st = U_ZERO_ERROR;
 
@@ -175,7 +136,7 @@ static int local_time(UCalendar *cal, int64_t ms, struct local *t)
 	if (U_FAILURE(st))
 		return -1;
 	t->day = days_from_civil(t->y, t->mon, t->d);
-	t->wday = weekday(t->day);
+	t->wday = hours_weekday(t->day);
 	return 0;
 }
 
@@ -247,7 +208,7 @@ static bool parse_time(const char *s, size_t len, bool end, int *minutes)
 }
 
 /* Minutes 0..1440 → "HH:MM". */
-static void fmt_hhmm(int minutes, char out[6])
+void hours_fmt_hhmm(int minutes, char out[6])
 {
 	unsigned m = (unsigned)minutes % (DAY_MIN + 1);
 	out[0] = (char)('0' + m / 600);
@@ -308,8 +269,8 @@ static int parse_plan(const json_t *v, const char *path, struct plan *out, struc
 			    e2 = out->s[j].end > s2 ? out->s[j].end : out->s[j].end + DAY_MIN;
 			if (s < e2 && s2 < e) {
 				char a[6], b[6];
-				fmt_hhmm(s2, a);
-				fmt_hhmm(out->s[j].end, b);
+				hours_fmt_hhmm(s2, a);
+				hours_fmt_hhmm(out->s[j].end, b);
 				path_set(p, "%s[%zu]", path, i);
 				return err_set(err, ERR_VALIDATION, p,
 					       "%s overlaps interval [%d] (%s–%s) of the same day; intervals "
@@ -572,7 +533,7 @@ struct hours *hours_parse(const json_t *opening_hours, struct err *err)
 		       HOURS_MESSAGE_MAX, &h->holiday_message, err) < 0)
 		goto fail;
 	/* The zone was checked above; make sure a calendar opens, so later calls fail only on ICU trouble. */
-	UCalendar *cal = cal_open(h);
+	UCalendar *cal = hours_cal_open(h);
 	if (!cal) {
 		err_set(err, ERR_INTERNAL, "opening_hours.timezone", "ICU cannot open a calendar for %s",
 			h->tz);
@@ -610,7 +571,7 @@ bool hours_show_hours(const struct hours *h)
 
 /* ---- status --------------------------------------------------------------------------------------- */
 
-static const struct special *find_special(const struct hours *h, int64_t day)
+const struct special *hours_find_special(const struct hours *h, int64_t day)
 {
 	size_t lo = 0, hi = h->n_special;
 	while (lo < hi) {
@@ -625,8 +586,8 @@ static const struct special *find_special(const struct hours *h, int64_t day)
 
 static const struct plan *plan_of(const struct hours *h, int64_t day)
 {
-	const struct special *sp = find_special(h, day);
-	return sp ? &sp->plan : &h->week[weekday(day)];
+	const struct special *sp = hours_find_special(h, day);
+	return sp ? &sp->plan : &h->week[hours_weekday(day)];
 }
 
 static int instant_cmp(const void *a, const void *b)
@@ -668,17 +629,17 @@ static int lay_out(const struct hours *h, UCalendar *cal, int64_t first_day,
 }
 
 /* The status at `now`, with the calendar already open; `today` gets the local time of `now`. */
-static int status_with(const struct hours *h, UCalendar *cal, int64_t now, struct hours_status *st,
-		       struct local *today)
+int hours_status_with(const struct hours *h, UCalendar *cal, int64_t now, struct hours_status *st,
+		      struct local *today)
 {
 	struct instant_span spans[SPAN_DAYS * HOURS_MAX_INTERVALS];
 	size_t n;
 	const int64_t horizon = now + HOURS_HORIZON_DAYS * DAY_MS;
 
 	memset(st, 0, sizeof *st);
-	if (local_time(cal, now, today) < 0)
+	if (hours_local_time(cal, now, today) < 0)
 		return -1;
-	const struct special *sp = find_special(h, today->day);
+	const struct special *sp = hours_find_special(h, today->day);
 	if (sp) {
 		st->special = true;
 		st->note = sp->note;
@@ -702,280 +663,15 @@ static int status_with(const struct hours *h, UCalendar *cal, int64_t now, struc
 int hours_status_at(const struct hours *h, int64_t now_ms, struct hours_status *st)
 {
 	struct local today;
-	UCalendar *cal = cal_open(h);
+	UCalendar *cal = hours_cal_open(h);
 	int rc = -1;
 
 	memset(st, 0, sizeof *st);
 	if (!cal)
 		return -1;
-	rc = status_with(h, cal, now_ms, st, &today);
+	rc = hours_status_with(h, cal, now_ms, st, &today);
 	if (rc < 0)
 		memset(st, 0, sizeof *st);
-	ucal_close(cal);
-	return rc;
-}
-
-/* ---- text ----------------------------------------------------------------------------------------- */
-
-/* Output with snprintf semantics: `total` counts every byte asked for; the buffer keeps what fits, cut
- * at a UTF-8 boundary, and nothing after the first cut. */
-struct out {
-	char *buf;
-	size_t cap;
-	size_t used;  /* bytes stored (< cap) */
-	size_t total; /* bytes of the whole text */
-	bool cut;
-};
-
-static void out_init(struct out *o, char *buf, size_t cap)
-{
-	*o = (struct out){.buf = buf, .cap = cap};
-	if (cap)
-		buf[0] = '\0';
-}
-
-static void out_mem(struct out *o, const char *s, size_t n)
-{
-	o->total += n;
-	if (o->cut || o->cap == 0)
-		return;
-	size_t room = o->cap - 1 - o->used;
-	if (n > room) {
-		n = room;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-		o->cut = true;
-	}
-	memcpy(o->buf + o->used, s, n);
-	o->used += n;
-	o->buf[o->used] = '\0';
-}
-
-static void out_str(struct out *o, const char *s)
-{
-	out_mem(o, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3))) static void out_fmt(struct out *o, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		out_mem(o, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
-static int out_result(const struct out *o)
-{
-	return o->total > INT_MAX ? -1 : (int)o->total;
-}
-
-static bool lang_en(const char *lang)
-{
-	return lang && lang[0] == 'e' && lang[1] == 'n' &&
-	       (lang[2] == '\0' || lang[2] == '-' || lang[2] == '_');
-}
-
-static const char *const de_days[7] = {"Montag",  "Dienstag", "Mittwoch", "Donnerstag",
-				       "Freitag", "Samstag",  "Sonntag"};
-static const char *const en_days[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-				       "Friday", "Saturday", "Sunday"};
-static const char *const de_days_short[7] = {"Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"};
-static const char *const en_days_short[7] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-static const char *const de_months[12] = {"Januar",    "Februar", "März",     "April",
-					  "Mai",       "Juni",    "Juli",     "August",
-					  "September", "Oktober", "November", "Dezember"};
-static const char *const en_months[12] = {"January",   "February", "March",    "April",
-					  "May",       "June",     "July",     "August",
-					  "September", "October",  "November", "December"};
-
-/* "Montag, 28. Dezember" / "Monday, 28 December", the year added when it is not `this_year`. */
-static void out_date(struct out *o, bool en, int64_t day, int this_year)
-{
-	int y, m, d;
-	civil_from_days(day, &y, &m, &d);
-	if (en)
-		out_fmt(o, "%s, %d %s", en_days[weekday(day)], d, en_months[m - 1]);
-	else
-		out_fmt(o, "%s, %d. %s", de_days[weekday(day)], d, de_months[m - 1]);
-	if (y != this_year)
-		out_fmt(o, " %d", y);
-}
-
-/* " – heute bis 22:00 Uhr." etc. for an opening that ends at `t` (local), seen on local day `today`. */
-static void out_closing(struct out *o, bool en, const struct local *t, const struct local *today)
-{
-	int64_t day = t->day;
-	int h = t->h, min = t->min;
-
-	if (h == 0 && min == 0) { /* midnight reads as 24:00 of the day before */
-		day--;
-		h = 24;
-	}
-	if (day == today->day)
-		out_fmt(o, en ? " – today until %02d:%02d." : " – heute bis %02d:%02d Uhr.", h, min);
-	else if (day == today->day + 1)
-		out_fmt(o, en ? " – until tomorrow at %02d:%02d." : " – bis morgen um %02d:%02d Uhr.", h,
-			min);
-	else {
-		out_str(o, en ? " – until " : " – bis ");
-		out_date(o, en, day, today->y);
-		out_fmt(o, en ? " at %02d:%02d." : ", um %02d:%02d Uhr.", h, min);
-	}
-}
-
-/* "Wir öffnen wieder …" for the next opening at `t` (local), seen on local day `today`. */
-static void out_opening(struct out *o, bool en, const struct local *t, const struct local *today)
-{
-	if (t->day == today->day)
-		out_fmt(o,
-			en ? "We open again today at %02d:%02d."
-			   : "Wir öffnen heute wieder um %02d:%02d Uhr.",
-			t->h, t->min);
-	else if (t->day == today->day + 1)
-		out_fmt(o,
-			en ? "We open again tomorrow at %02d:%02d."
-			   : "Wir öffnen wieder morgen um %02d:%02d Uhr.",
-			t->h, t->min);
-	else {
-		out_str(o, en ? "We open again on " : "Wir öffnen wieder am ");
-		out_date(o, en, t->day, today->y);
-		out_fmt(o, en ? " at %02d:%02d." : ", um %02d:%02d Uhr.", t->h, t->min);
-	}
-}
-
-/* " (note)" or nothing. */
-static void out_note(struct out *o, const char *note)
-{
-	if (!note)
-		return;
-	out_str(o, " (");
-	out_str(o, note);
-	out_str(o, ")");
-}
-
-int hours_describe_status(const struct hours *h, int64_t now_ms, const char *lang, char *buf, size_t len)
-{
-	bool en = lang_en(lang);
-	struct hours_status st;
-	struct local today, t;
-	struct out o;
-	int rc = -1;
-	UCalendar *cal = cal_open(h);
-
-	out_init(&o, buf, len);
-	if (!cal)
-		return -1;
-	if (status_with(h, cal, now_ms, &st, &today) < 0)
-		goto cleanup;
-
-	if (st.open) {
-		out_str(&o, en ? "We are open now" : "Wir haben jetzt geöffnet");
-		out_note(&o, st.note);
-		if (st.closes_at_ms) {
-			if (local_time(cal, st.closes_at_ms, &t) < 0)
-				goto cleanup;
-			out_closing(&o, en, &t, &today);
-		} else {
-			out_str(&o, ".");
-		}
-		rc = 0;
-		goto cleanup;
-	}
-
-	const struct special *sp = st.special ? find_special(h, today.day) : NULL;
-	if (sp && h->holiday_message) {
-		out_str(&o, h->holiday_message);
-	} else if (sp && sp->closed) {
-		if (en) {
-			out_str(&o, "We are closed today");
-			out_note(&o, sp->note);
-			out_str(&o, ".");
-		} else {
-			out_str(&o, "Heute");
-			out_note(&o, sp->note);
-			out_str(&o, " haben wir geschlossen.");
-		}
-	} else if (sp) {
-		out_str(&o, en ? "Special opening hours today" : "Heute");
-		out_note(&o, sp->note);
-		out_str(&o, en ? "; we are closed right now."
-			       : " gelten besondere Öffnungszeiten; wir haben gerade geschlossen.");
-	} else if (h->offline_message) {
-		out_str(&o, h->offline_message);
-	} else {
-		out_str(&o, en ? "We are closed right now." : "Wir haben gerade geschlossen.");
-	}
-	out_str(&o, " ");
-	if (st.next_open_ms) {
-		if (local_time(cal, st.next_open_ms, &t) < 0)
-			goto cleanup;
-		out_opening(&o, en, &t, &today);
-	} else if (en) {
-		out_fmt(&o, "We are not open in the next %d days.", HOURS_HORIZON_DAYS);
-	} else {
-		out_fmt(&o, "In den nächsten %d Tagen haben wir nicht geöffnet.", HOURS_HORIZON_DAYS);
-	}
-	rc = 0;
-
-cleanup:
-	ucal_close(cal);
-	if (rc < 0) {
-		if (len)
-			buf[0] = '\0';
-		return -1;
-	}
-	return out_result(&o);
-}
-
-int hours_describe_week(const struct hours *h, const char *lang, char *buf, size_t len)
-{
-	bool en = lang_en(lang);
-	struct out o;
-
-	out_init(&o, buf, len);
-	for (int d = 0; d < 7; d++) {
-		const struct plan *pl = &h->week[d];
-		if (d > 0)
-			out_str(&o, "\n");
-		out_str(&o, en ? en_days_short[d] : de_days_short[d]);
-		out_str(&o, ": ");
-		if (pl->n == 0) {
-			out_str(&o, en ? "closed" : "geschlossen");
-			continue;
-		}
-		for (int i = 0; i < pl->n; i++) {
-			char a[6], b[6];
-			fmt_hhmm(pl->s[i].start, a);
-			fmt_hhmm(pl->s[i].end, b);
-			out_fmt(&o, "%s%s–%s", i ? ", " : "", a, b);
-		}
-		if (!en)
-			out_str(&o, " Uhr");
-	}
-	return out_result(&o);
-}
-
-int hours_iso_local(const struct hours *h, int64_t ms, char out[32])
-{
-	struct local t;
-	UCalendar *cal = cal_open(h);
-	int rc = -1;
-
-	out[0] = '\0';
-	if (!cal)
-		return -1;
-	if (local_time(cal, ms, &t) == 0 && t.y >= 0 && t.y <= 9999) {
-		int off = t.offset_ms / 60000;
-		char sign = off < 0 ? '-' : '+';
-		if (off < 0)
-			off = -off;
-		rc = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", t.y, t.mon, t.d, t.h,
-			      t.min, t.sec, sign, (off / 60) % 100, off % 60);
-	}
 	ucal_close(cal);
 	return rc;
 }

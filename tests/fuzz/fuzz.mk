@@ -30,7 +30,7 @@ FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream ex
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
 router_PKGS   := jansson
-json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c
+json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c
 json_body_PKGS:= jansson icu-uc icu-i18n
 terms_SRC     := src/rag/terms.c
 terms_PKGS    := icu-uc
