@@ -23,7 +23,10 @@ GEN      := $(BUILD)/gen/sql_files.c
 WEB      := $(sort $(wildcard web/*.js web/*.css web/*.html))
 WEB_GZ   := $(patsubst web/%,$(BUILD)/gen/web/%.gz,$(WEB))
 WEB_GEN  := $(BUILD)/gen/web_assets.c
-OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/sql_files.o $(BUILD)/obj/gen/web_assets.o
+PROMPTS  := $(sort $(wildcard prompts/*.txt))
+PROMPT_GEN := $(BUILD)/gen/prompt_files.c
+OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/sql_files.o $(BUILD)/obj/gen/web_assets.o \
+            $(BUILD)/obj/gen/prompt_files.o
 SQL      := $(sort $(wildcard src/store/sql/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -54,6 +57,12 @@ $(WEB_GEN): $(BUILD)/tools/embed $(WEB_GZ) FORCE
 	@mkdir -p $(dir $@)
 	@$(BUILD)/tools/embed assets web_assets $@.tmp $(foreach f,$(WEB),$(f) $(BUILD)/gen/web/$(notdir $(f)).gz)
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(WEB)) web assets"; fi
+
+# Prompt templates (prompts/*.txt, read by src/llm/prompt_template.c), regenerated like $(GEN).
+$(PROMPT_GEN): $(BUILD)/tools/embed FORCE
+	@mkdir -p $(dir $@)
+	@$(BUILD)/tools/embed text prompt_files $@.tmp $(PROMPTS)
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(PROMPTS)) prompt templates"; fi
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

@@ -22,6 +22,9 @@
 #include "store/store.h"
 
 struct config_cache;
+struct httpc;
+struct llm_client;
+struct extractor;
 
 struct app {
 	struct settings settings;
@@ -44,6 +47,11 @@ struct app {
 	struct ratelimit *ratelimit;
 	struct http_server *http;
 	struct housekeeping *housekeeping; /* the periodic job of `serve` (src/jobs/housekeeping.h) */
+	struct httpc *httpc;           /* outgoing HTTP (net/httpc.h): models, embeddings */
+	struct llm_client *llm;        /* chat completions with breakers (llm/client.h) */
+	struct extractor *extractor;   /* profile extraction patterns (conv/extract.h) */
+	_Atomic uint64_t chat_llm_answers;   /* chat answers written by a model */
+	_Atomic uint64_t chat_llm_degraded;  /* chats that wanted a model and got the extractive answer */
 	atomic_bool ready; /* false while starting and while draining */
 	const char **metric_labels[2]; /* route patterns and methods the metrics point into */
 };

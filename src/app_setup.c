@@ -13,7 +13,10 @@
 
 #include <sodium.h>
 
+#include "conv/extract.h"
 #include "http/metrics.h"
+#include "llm/client.h"
+#include "net/httpc.h"
 #include "privacy/seal.h"
 
 #define KEY_CHECK_PAGE 500
@@ -251,11 +254,27 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	app->httpc = httpc_new(err, errlen);
+	if (!app->httpc)
+		return -1;
+	app->llm = llm_client_new(app->httpc);
+	app->extractor = extractor_new();
+	if (!app->llm || !app->extractor) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	return load_apikey_key(app, err, errlen);
 }
 
 void app_close(struct app *app)
 {
+	/* first: transfers still running finish (cancelled) and may write their results to the store */
+	httpc_free(app->httpc);
+	app->httpc = NULL;
+	llm_client_free(app->llm);
+	app->llm = NULL;
+	extractor_free(app->extractor);
+	app->extractor = NULL;
 	rag_cache_free(app->index_cache);
 	app->index_cache = NULL;
 	keyring_free(app->keyring);

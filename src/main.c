@@ -7,6 +7,7 @@
  * so nothing is left half-written whatever happens.
  */
 #include <pthread.h>
+#include <curl/curl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "version") || !strcmp(argv[1], "--version")) {
 		printf("botwerk %s\n", BOTWERK_VERSION);
 		return 0;
+	}
+	/* libcurl's global set-up is not thread-safe: once, here, before any thread starts */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "botwerk: libcurl could not be initialised\n");
+		return 1;
 	}
 	if (!strcmp(argv[1], "serve"))
 		return serve(argc - 1, argv + 1);

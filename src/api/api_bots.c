@@ -4,6 +4,7 @@
 
 #include "api/api.h"
 #include "api/bot_json.h"
+#include "api/bot_secrets.h"
 
 static const struct json_field status_fields[] = {
 	{"active", JF_BOOL, true, false, 0, 0, NULL, NULL, NULL, NULL},
@@ -58,6 +59,11 @@ static int bot_create(struct req *r)
 	}
 	crypto_random_id("bot", b.id, sizeof b.id);
 	snprintf(b.tenant_id, sizeof b.tenant_id, "%s", r->tenant_id);
+	int sec = bot_secrets_seal(app, r->tenant_id, b.id, config);
+	if (sec != STORE_OK) {
+		json_decref(config);
+		return api_store_error(r, sec, ERR_NOT_FOUND, "bot");
+	}
 	b.name = (char *)(uintptr_t)name;
 	b.active = json_bool(r->json, "active", true);
 	b.created_at = b.updated_at = clock_now_ms(&app->clock);
@@ -138,6 +144,11 @@ static int apply_change(struct req *r, json_t *change)
 	struct err e;
 	if (bot_config_check(config, &e) != 0) {
 		rc = resp_error(r, &e);
+		goto out;
+	}
+	int sec = bot_secrets_seal(app, b.tenant_id, b.id, config);
+	if (sec != STORE_OK) {
+		rc = api_store_error(r, sec, ERR_BOT_NOT_FOUND, "bot");
 		goto out;
 	}
 	if (!(text = json_dumps(config, JSON_COMPACT))) {

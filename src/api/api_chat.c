@@ -1,8 +1,12 @@
 /*
  * api_chat.c — POST /api/v1/public/bot/{id}/chat: a visitor's question, answered from the business
- * profile (conv/facts.h) or the bot's knowledge (rag/answer.h), stored sealed under the visitor's contact
- * key (privacy/keys.h) before the answer is sent, with the email-capture prompt and the bot's contact
- * persons when their triggers fire.
+ * profile (conv/facts.h), by the bot's model over its knowledge (chat_llm.c) or extractively from its
+ * knowledge (rag/answer.h); stored sealed under the visitor's contact key (privacy/keys.h) before the
+ * answer is sent, with the email-capture prompt and the bot's contact persons when their triggers fire.
+ *
+ * With `Accept: text/event-stream` the answer comes as Server-Sent Events: `delta` events with
+ * {"text": …} as the answer grows, then `done` with the same object the JSON call returns, or `error`
+ * with the error envelope.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +14,14 @@
 
 #include <sodium.h>
 
-#include "api/api.h"
 #include "api/bot_json.h"
+#include "api/bot_secrets.h"
+#include "api/chat_int.h"
 #include "conv/capture.h"
 #include "conv/facts.h"
 #include "conv/hours.h"
-#include "privacy/keys.h"
-#include "rag/answer.h"
+#include "llm/client.h"
+#include "llm/reply_stream.h"
 
 #define CHAT_BODY_CAP (16u * 1024)
 #define CHAT_MESSAGE_MAX 2000
@@ -27,7 +32,7 @@ static const struct json_field chat_fields[] = {
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
-/* Trims ASCII and Unicode white space at both ends: returns the start, *len the trimmed length. */
+/* Trims ASCII white space at both ends: returns the start, *len the trimmed length. */
 static const char *trim(const char *s, size_t *len)
 {
 	size_t n = strlen(s);
@@ -48,80 +53,170 @@ static json_t *sources_json(const struct answer *a)
 	return arr;
 }
 
-/* One chat exchange between the answer and its commit: owns everything the write and the reply need,
- * because the handler returns (freeing its locals) while the database writer works. */
-struct chat_job {
-	struct req *r;
-	struct store_exchange x;
-	char tenant_id[STORE_ID_MAX], bot_id[STORE_ID_MAX], contact_id[STORE_ID_MAX];
-	char conv_id[STORE_ID_MAX], in_id[STORE_ID_MAX], out_id[STORE_ID_MAX];
-	char *question, *meta_text;
-	char *sealed_in, *sealed_out; /* the texts as stored */
-	char *contact_wrapped;        /* a new conversation's contact key, wrapped */
-	struct answer ans;
-	json_t *reply; /* the 200 body, sent once the exchange is stored */
-	int rc;        /* the store's, set by chat_stored */
-};
-
-static void chat_job_free(struct chat_job *j)
+void chat_job_unref(struct chat_job *j)
 {
+	pthread_mutex_lock(&j->mu);
+	int left = --j->refs;
+	pthread_mutex_unlock(&j->mu);
+	if (left > 0)
+		return;
+	sodium_memzero(j->key, sizeof j->key);
+	llm_call_release(j->call);
+	reply_stream_free(j->preview);
+	json_decref(j->llm_profile);
 	free(j->question);
+	free(j->bot_name);
 	free(j->meta_text);
 	free(j->sealed_in);
 	free(j->sealed_out);
 	free(j->contact_wrapped);
+	free(j->profile_sealed);
 	answer_clear(&j->ans);
 	json_decref(j->reply);
+	json_decref(j->sources);
+	json_decref(j->meta);
+	json_decref(j->config);
+	pthread_mutex_destroy(&j->mu);
 	free(j);
 }
 
-/* Writer thread: the exchange is committed (or failed); wake the request. */
+/* The SSE form of a whole reply: one delta with all of the text, then done. */
+static int reply_as_events(struct req *r, json_t *reply)
+{
+	json_t *delta = json_pack("{s:O}", "text", json_object_get(reply, "response"));
+	char *d = delta ? json_dumps(delta, JSON_COMPACT) : NULL;
+	char *done = json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(delta);
+	int rc;
+	size_t n = (d ? strlen(d) : 0) + (done ? strlen(done) : 0) + 64;
+	char *buf = d && done ? malloc(n) : NULL;
+	if (buf) {
+		int len = snprintf(buf, n, "event: delta\ndata: %s\n\nevent: done\ndata: %s\n\n", d, done);
+		rc = resp_bytes(r, 200, "text/event-stream; charset=utf-8", buf, (size_t)len);
+	} else {
+		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
+	}
+	free(buf);
+	free(d);
+	free(done);
+	return rc;
+}
+
+/* HTTP thread, once the exchange is stored: answer only what is durably stored. */
+int chat_reply(struct req *r, void *arg)
+{
+	struct chat_job *j = arg;
+	int rc;
+	if (j->rc == STORE_OK)
+		rc = j->sse ? reply_as_events(r, j->reply) : resp_json(r, 200, json_incref(j->reply));
+	else
+		rc = api_store_error(r, j->rc, ERR_BOT_NOT_FOUND, "conversation");
+	chat_job_unref(j);
+	return rc;
+}
+
+/* The streamed answer's end: `done` with the stored reply, or `error`. */
+static void stream_finish(struct chat_job *j)
+{
+	char *text = NULL;
+	if (j->rc == STORE_OK) {
+		text = json_dumps(j->reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		if (text)
+			resp_stream_event(j->stream, "done", text);
+	}
+	if (!text) {
+		const char *code = j->rc == STORE_BUSY ? "unavailable" : "internal";
+		json_t *e = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+				      "the answer could not be stored; please send the message again");
+		text = e ? json_dumps(e, JSON_COMPACT) : NULL;
+		json_decref(e);
+		resp_stream_event(j->stream, "error", text ? text : "{\"error\":{\"code\":\"internal\",\"message\":\"error\"}}");
+	}
+	free(text);
+	resp_stream_end(j->stream);
+	j->stream = NULL;
+	chat_job_unref(j);
+}
+
+/* Writer thread (or the caller on failure): the exchange is committed, or not. */
 static void chat_stored(void *ud, int rc)
 {
 	struct chat_job *j = ud;
 	j->rc = rc;
-	req_resume(j->r);
+	if (j->stream)
+		stream_finish(j);
+	else
+		req_resume(j->r);
 }
 
-/* HTTP thread, after chat_stored: answer only what is durably stored. */
-static int chat_reply(struct req *r, void *arg)
+void chat_store(struct chat_job *j)
 {
-	struct chat_job *j = arg;
-	int rc;
-	if (j->rc == STORE_OK) {
-		rc = resp_json(r, 200, j->reply);
-		j->reply = NULL;
-	} else {
-		rc = api_store_error(r, j->rc, ERR_BOT_NOT_FOUND, "conversation");
+	char field_in[STORE_ID_MAX + 8], field_out[STORE_ID_MAX + 8];
+	j->profile_sealed = chat_profile_sealed(j);
+	int latency = (int)((clock_mono() - j->t_start) * 1000.0 + 0.5);
+	json_object_set_new(j->meta, "latency_ms", json_integer(latency));
+	json_t *stored = json_pack("{s:O, s:O}", "sources", j->sources, "metadata", j->meta);
+	j->meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
+	json_decref(stored);
+	j->reply = j->meta_text ? json_pack("{s:s, s:s, s:O, s:O}", "response", j->ans.text, "conversation_id",
+					    j->conv_id, "sources", j->sources, "metadata", j->meta)
+				: NULL;
+	crypto_time_id("msg", j->now, j->in_id, sizeof j->in_id);
+	crypto_time_id("msg", j->now, j->out_id, sizeof j->out_id);
+	snprintf(field_in, sizeof field_in, "msg:%s", j->in_id);
+	snprintf(field_out, sizeof field_out, "msg:%s", j->out_id);
+	if (!j->reply || privacy_seal(j->key, j->tenant_id, j->contact_id, field_in, j->question, &j->sealed_in) != 0 ||
+	    privacy_seal(j->key, j->tenant_id, j->contact_id, field_out, j->ans.text, &j->sealed_out) != 0) {
+		chat_stored(j, STORE_NOMEM);
+		return;
 	}
-	chat_job_free(j);
-	return rc;
+	j->x = (struct store_exchange){
+		.tenant_id = j->tenant_id,
+		.bot_id = j->bot_id,
+		.conversation_id = j->conv_id,
+		.new_conversation = j->contact_wrapped != NULL,
+		.channel = "web",
+		.user_msg_id = j->in_id,
+		.user_text = j->sealed_in,
+		.bot_msg_id = j->out_id,
+		.bot_text = j->sealed_out,
+		.bot_meta = j->meta_text,
+		.latency_ms = latency,
+		.now = j->now,
+		.contact_id = j->contact_wrapped ? j->contact_id : NULL,
+		.contact_wrapped_key = j->contact_wrapped,
+		.email_prompted = j->email_prompted,
+		.contact_profile = j->profile_sealed,
+		.profile_contact_id = j->contact_id,
+	};
+	store_exchange_save_async(j->app->store, &j->x, chat_stored, j);
 }
 
-/* Finds the visitor's conversation and contact key, or starts both (j->conv_id, j->contact_id, key;
+/* Finds the visitor's conversation and contact key, or starts both (j->conv_id, j->contact_id, j->key;
  * j->contact_wrapped set for a new contact). *messages and *prompts: the conversation's state so far. */
-static int open_conversation(struct app *app, struct chat_job *j, const char *given, int64_t now,
-			     unsigned char key[SEAL_KEY_BYTES], int *messages, int *prompts)
+static int open_conversation(struct app *app, struct chat_job *j, const char *given, int *messages, int *prompts)
 {
 	*messages = *prompts = 0;
 	if (given && crypto_id_valid("conv", given)) {
 		char *wrapped = NULL;
 		int rc = store_conversation_contact(app->store, j->tenant_id, j->bot_id, given, j->contact_id, &wrapped);
 		if (rc == STORE_OK) {
-			rc = keyring_contact_key(app->keyring, app->store, j->tenant_id, j->contact_id, wrapped, key);
+			rc = keyring_contact_key(app->keyring, app->store, j->tenant_id, j->contact_id, wrapped, j->key);
 			free(wrapped);
 			if (rc == STORE_OK)
 				rc = store_conversation_state(app->store, j->tenant_id, given, messages, prompts);
-			if (rc == STORE_OK)
+			if (rc == STORE_OK) {
 				snprintf(j->conv_id, sizeof j->conv_id, "%s", given);
+				j->existing_conversation = true;
+			}
 			return rc;
 		}
 		if (rc != STORE_NOTFOUND)
 			return rc;
 	}
-	crypto_time_id("conv", now, j->conv_id, sizeof j->conv_id);
-	crypto_time_id("ct", now, j->contact_id, sizeof j->contact_id); /* time-ordered: appends to the indexes */
-	return keyring_new_contact(app->keyring, app->store, j->tenant_id, j->contact_id, key, &j->contact_wrapped);
+	crypto_time_id("conv", j->now, j->conv_id, sizeof j->conv_id);
+	crypto_time_id("ct", j->now, j->contact_id, sizeof j->contact_id); /* time-ordered: appends to the indexes */
+	return keyring_new_contact(app->keyring, app->store, j->tenant_id, j->contact_id, j->key, &j->contact_wrapped);
 }
 
 /* A question about the business itself (hours, address, phone, email) answered from the profile. */
@@ -152,13 +247,54 @@ static json_t *email_modal(const json_t *cfg, const char *why)
 	return m;
 }
 
+/* Whether the visitor asked for SSE: text/event-stream in Accept, unless with q=0. */
+static bool wants_events(struct req *r)
+{
+	const char *accept = req_header(r, "Accept");
+	const char *p = accept ? strcasestr(accept, "text/event-stream") : NULL;
+	if (!p)
+		return false;
+	size_t seg = strcspn(p, ",");
+	for (const char *q = p; (q = strstr(q, "q=")) && q < p + seg; q += 2) {
+		char *end;
+		double v = strtod(q + 2, &end);
+		if (end != q + 2 && v <= 0.0)
+			return false;
+	}
+	return true;
+}
+
+/* The metadata every answer carries, and the capture / contact-person prompts. */
+static int answer_meta(struct app *app, struct chat_job *j, const struct store_bot *b, int messages, int prompts)
+{
+	j->sources = sources_json(&j->ans);
+	j->meta = json_pack("{s:s, s:b}", "answer_type", answer_type_name(j->ans.type), "unanswered", j->ans.unanswered);
+	if (!j->sources || !j->meta)
+		return -1;
+	const json_t *capture = json_object_get(json_object_get(j->config, "features"), "email_capture");
+	struct capture_input ci = {.question = j->question, .messages_before = messages, .prompts_before = prompts,
+				   .unanswered = j->ans.unanswered};
+	char why[64];
+	j->email_prompted = capture_should_prompt(capture, &ci, why, sizeof why);
+	if (j->email_prompted)
+		json_object_set_new(j->meta, "show_email_modal", email_modal(capture, why));
+	/* the bot's contact persons, when a contact trigger fires and it has any */
+	const json_t *contacts = json_object_get(json_object_get(j->config, "features"), "contact_persons");
+	char cwhy[64];
+	if (capture_should_show_contacts(contacts, &ci, cwhy, sizeof cwhy)) {
+		json_t *modal = api_contact_modal(app, b->tenant_id, b->id, json_str(contacts, "title", ""), cwhy);
+		if (modal)
+			json_object_set_new(j->meta, "show_contact_modal", modal);
+	}
+	return 0;
+}
+
 static int public_chat(struct req *r)
 {
 	struct app *app = app_of(r);
 	struct store_bot b;
-	json_t *config = NULL, *sources = NULL, *meta = NULL;
+	json_t *config = NULL;
 	struct chat_job *j = NULL;
-	unsigned char key[SEAL_KEY_BYTES];
 	size_t qlen;
 	int rc, messages, prompts;
 
@@ -176,92 +312,60 @@ static int public_chat(struct req *r)
 		goto out;
 	}
 	j = calloc(1, sizeof *j);
-	if (!j || !(j->question = strndup(msg, qlen))) {
+	if (!j || !(j->question = strndup(msg, qlen)) || !(j->bot_name = strdup(b.name))) {
+		if (j)
+			free(j->question);
+		free(j);
+		j = NULL;
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
+	pthread_mutex_init(&j->mu, NULL);
+	j->refs = 1;
+	j->app = app;
 	j->r = r;
+	j->config = json_incref(config);
+	j->sse = wants_events(r);
+	j->t_start = r->t_start;
+	j->now = clock_now_ms(&app->clock);
 	snprintf(j->tenant_id, sizeof j->tenant_id, "%s", b.tenant_id);
 	snprintf(j->bot_id, sizeof j->bot_id, "%s", b.id);
 
-	int64_t now = clock_now_ms(&app->clock);
-	int src = open_conversation(app, j, json_str(r->json, "conversation_id", NULL), now, key, &messages, &prompts);
+	int src = open_conversation(app, j, json_str(r->json, "conversation_id", NULL), &messages, &prompts);
 	if (src != STORE_OK) {
 		rc = api_store_error(r, src, ERR_BOT_NOT_FOUND, "conversation");
 		goto out;
 	}
-	if (!answer_from_profile(config, j->question, now, &j->ans)) {
+	bool model = false;
+	if (!answer_from_profile(config, j->question, j->now, &j->ans)) {
 		struct answer_bot ab = bot_answer_settings(&b, config);
 		ab.index_cache = app->index_cache;
+		model = api_bot_llm(app, &b, config, &j->llm) == 0 && j->llm.enabled;
+		ab.want_passages = model;
 		int arc = answer_question(app->terms, app->store, &ab, j->question, &j->ans);
 		if (arc != 0) {
 			rc = api_store_error(r, arc, ERR_BOT_NOT_FOUND, "bot");
 			goto out;
 		}
+		/* greetings, thanks and questions the knowledge does not cover get no model: no guessing */
+		model = model && j->ans.type == ANSWER_EXTRACTIVE;
 	}
-	int latency = (int)((clock_mono() - r->t_start) * 1000.0 + 0.5);
-	sources = sources_json(&j->ans);
-	meta = json_pack("{s:s, s:b, s:i}", "answer_type", answer_type_name(j->ans.type), "unanswered",
-			 j->ans.unanswered, "latency_ms", latency);
-	const json_t *capture = json_object_get(json_object_get(config, "features"), "email_capture");
-	struct capture_input ci = {.question = j->question, .messages_before = messages, .prompts_before = prompts,
-				   .unanswered = j->ans.unanswered};
-	char why[64];
-	bool prompted = capture_should_prompt(capture, &ci, why, sizeof why);
-	if (meta && prompted)
-		json_object_set_new(meta, "show_email_modal", email_modal(capture, why));
-	/* the bot's contact persons, when a contact trigger fires and it has any */
-	const json_t *contacts = json_object_get(json_object_get(config, "features"), "contact_persons");
-	char cwhy[64];
-	if (meta && capture_should_show_contacts(contacts, &ci, cwhy, sizeof cwhy)) {
-		json_t *modal = api_contact_modal(app, b.tenant_id, b.id, json_str(contacts, "title", ""), cwhy);
-		if (modal)
-			json_object_set_new(meta, "show_contact_modal", modal);
-	}
-	json_t *stored = meta ? json_pack("{s:O, s:O}", "sources", sources, "metadata", meta) : NULL;
-	j->meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
-	json_decref(stored);
-	j->reply = j->meta_text ? json_pack("{s:s, s:s, s:O, s:O}", "response", j->ans.text, "conversation_id",
-					    j->conv_id, "sources", sources, "metadata", meta)
-				: NULL;
-	crypto_time_id("msg", now, j->in_id, sizeof j->in_id);
-	crypto_time_id("msg", now, j->out_id, sizeof j->out_id);
-	char field_in[STORE_ID_MAX + 8], field_out[STORE_ID_MAX + 8];
-	snprintf(field_in, sizeof field_in, "msg:%s", j->in_id);
-	snprintf(field_out, sizeof field_out, "msg:%s", j->out_id);
-	if (!j->reply || privacy_seal(key, j->tenant_id, j->contact_id, field_in, j->question, &j->sealed_in) != 0 ||
-	    privacy_seal(key, j->tenant_id, j->contact_id, field_out, j->ans.text, &j->sealed_out) != 0) {
+	if (answer_meta(app, j, &b, messages, prompts) != 0) {
 		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 		goto out;
 	}
-	j->x = (struct store_exchange){
-		.tenant_id = j->tenant_id,
-		.bot_id = j->bot_id,
-		.conversation_id = j->conv_id,
-		.new_conversation = j->contact_wrapped != NULL,
-		.channel = "web",
-		.user_msg_id = j->in_id,
-		.user_text = j->sealed_in,
-		.bot_msg_id = j->out_id,
-		.bot_text = j->sealed_out,
-		.bot_meta = j->meta_text,
-		.latency_ms = latency,
-		.now = now,
-		.contact_id = j->contact_wrapped ? j->contact_id : NULL,
-		.contact_wrapped_key = j->contact_wrapped,
-		.email_prompted = prompted,
-	};
-	/* The reply waits for the commit without holding this thread: chat_stored → chat_reply. */
-	req_suspend(r, chat_reply, j);
-	store_exchange_save_async(app->store, &j->x, chat_stored, j);
+	if (model) {
+		chat_llm_answer(j, r);
+	} else {
+		/* The reply waits for the commit without holding this thread: chat_stored → chat_reply. */
+		req_suspend(r, chat_reply, j);
+		chat_store(j);
+	}
 	j = NULL;
 	rc = 0;
 out:
-	sodium_memzero(key, sizeof key);
 	if (j)
-		chat_job_free(j);
-	json_decref(sources);
-	json_decref(meta);
+		chat_job_unref(j);
 	json_decref(config);
 	store_bot_clear(&b);
 	return rc;

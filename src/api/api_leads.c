@@ -361,6 +361,19 @@ static int lead_show(struct req *r)
 	if (rc != STORE_OK)
 		return api_store_error(r, rc, ERR_NOT_FOUND, "lead");
 	json_t *o = lead_json(app, r->tenant_id, &l);
+	/* what the visitor's messages told about them (api/chat_profile.c), opened */
+	char *sealed = NULL, *ptext = NULL;
+	if (o && store_contact_profile_get(app->store, r->tenant_id, l.contact_id, &sealed) == STORE_OK && sealed)
+		ptext = open_field(app, r->tenant_id, &l, "profile", sealed);
+	json_t *profile = ptext ? json_loads(ptext, 0, NULL) : NULL;
+	if (o)
+		json_object_set_new(o, "profile", json_is_object(profile) ? json_incref(profile) : json_object());
+	json_decref(profile);
+	if (ptext) {
+		sodium_memzero(ptext, strlen(ptext));
+		free(ptext);
+	}
+	free(sealed);
 	json_t *arr = json_array();
 	rc = store_message_list(app->store, r->tenant_id, l.conversation_id, 500, &msgs, &n);
 	for (int i = 0; rc == STORE_OK && i < n; i++) {

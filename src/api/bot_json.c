@@ -5,7 +5,11 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "api/bot_secrets.h"
 #include "conv/hours.h"
+#include "conv/profile.h"
+#include "llm/config.h"
+#include "llm/prompt.h"
 
 /* Raise whenever bot_config_defaults gains or changes a setting: stored configs of an older version are
  * read over the new defaults (bot_config_parse). */
@@ -135,6 +139,10 @@ const struct json_field bot_fields[] = {
 	/* checked as a whole by hours_parse (bot_config_check), after merging */
 	{"opening_hours", JF_ANY_OBJECT, false, false, 0, 16384, NULL, NULL, NULL, NULL},
 	{"features", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, features_fields},
+	/* which profile fields are collected from the visitor's messages (conv/profile.h); null: all */
+	{"profile_fields", JF_STRING_ARRAY, false, true, 1, 40, profile_all_fields, NULL, NULL, NULL},
+	{"llm", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, llm_config_fields},
+	{"embeddings", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, embeddings_config_fields},
 	{"active", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
 	/* a column (store_bot.expires_at), not config: the housekeeping job deactivates the bot after it */
 	{"expires_at", JF_STRING, false, true, 0, 40, NULL, check_instant,
@@ -221,6 +229,12 @@ int bot_config_merge(json_t *config, json_t *input)
 
 int bot_config_check(json_t *config, struct err *err)
 {
+	const char *tpl = json_str(json_object_get(config, "llm"), "prompt_template", NULL);
+	if (tpl && tpl[0]) {
+		char msg[200];
+		if (prompt_template_check(tpl, msg, sizeof msg) != 0)
+			return err_set(err, ERR_VALIDATION, "llm.prompt_template", "llm.prompt_template: %s", msg);
+	}
 	json_t *oh = json_object_get(config, "opening_hours");
 	if (!oh || json_is_null(oh))
 		return 0;
@@ -242,11 +256,13 @@ json_t *bot_to_json(const struct store_bot *b, json_t *config)
 			      json_object_get(config, "branding"));
 	if (!o)
 		return NULL;
-	static const char *const sections[] = {"access", "company", "opening_hours", "features"};
+	static const char *const sections[] = {"access", "company", "opening_hours", "features", "llm", "embeddings",
+					       "profile_fields"};
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		json_t *v = json_object_get(config, sections[i]);
 		json_object_set_new(o, sections[i], v ? json_deep_copy(v) : json_null());
 	}
+	bot_secrets_redact(o);
 	char t[32];
 	json_object_set_new(o, "created_at", json_string(clock_iso8601(b->created_at, t)));
 	json_object_set_new(o, "updated_at", json_string(clock_iso8601(b->updated_at, t)));

@@ -23,6 +23,8 @@ static const char *type_name(enum json_ftype t)
 		return "true or false";
 	case JF_INT:
 		return "a whole number";
+	case JF_NUMBER:
+		return "a number";
 	case JF_OBJECT:
 	case JF_ANY_OBJECT:
 		return "an object";
@@ -41,6 +43,8 @@ static bool type_ok(const json_t *v, enum json_ftype t)
 		return json_is_boolean(v);
 	case JF_INT:
 		return json_is_integer(v);
+	case JF_NUMBER:
+		return json_is_number(v);
 	case JF_OBJECT:
 	case JF_ANY_OBJECT:
 		return json_is_object(v);
@@ -156,6 +160,12 @@ static int check_one(json_t *v, const struct json_field *f, const char *path, bo
 	case JF_INT: {
 		json_int_t n = json_integer_value(v);
 		if ((f->min || f->max) && (n < f->min || n > f->max))
+			return err_set(err, ERR_VALIDATION, path, "%s must be from %ld to %ld", path, f->min, f->max);
+		return 0;
+	}
+	case JF_NUMBER: {
+		double n = json_number_value(v);
+		if ((f->min || f->max) && (n < (double)f->min || n > (double)f->max))
 			return err_set(err, ERR_VALIDATION, path, "%s must be from %ld to %ld", path, f->min, f->max);
 		return 0;
 	}
@@ -280,4 +290,16 @@ bool json_bool(const json_t *obj, const char *key, bool def)
 {
 	const json_t *v = json_object_get(obj, key);
 	return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+double json_num(const json_t *obj, const char *key, double def)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_number(v) ? json_number_value(v) : def;
+}
+
+long json_long(const json_t *obj, const char *key, long def)
+{
+	const json_t *v = json_object_get(obj, key);
+	return json_is_integer(v) ? (long)json_integer_value(v) : def;
 }

@@ -17,7 +17,8 @@
 
 /* JF_STRING_ARRAY: an array of at most JSON_ARRAY_MAX strings, each checked like a JF_STRING field
  * (min/max, one_of, check); an error names the item ("access.allowed_origins[2]"). */
-enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_OBJECT, JF_ANY_OBJECT, JF_STRING_ARRAY };
+/* JF_NUMBER: an integer or a real, checked against min/max like JF_INT (whole-number bounds). */
+enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_NUMBER, JF_OBJECT, JF_ANY_OBJECT, JF_STRING_ARRAY };
 
 #define JSON_ARRAY_MAX 32
 
@@ -50,5 +51,7 @@ bool json_check_email(const char *s);    /* local@domain.tld, ≤ 254 bytes, no 
 /* Typed getters for validated objects: return the value or `def` when absent/null/wrong type. */
 const char *json_str(const json_t *obj, const char *key, const char *def);
 bool json_bool(const json_t *obj, const char *key, bool def);
+double json_num(const json_t *obj, const char *key, double def);
+long json_long(const json_t *obj, const char *key, long def);
 
 #endif

@@ -56,6 +56,15 @@ static const struct setting table[] = {
 	 "seconds between housekeeping runs (retention periods, trial bot expiry)"},
 	{"BOTWERK_CLOCK_OFFSET_S", SET_LONG, "0", -315576000, 315576000, false, OFF(clock_offset_s),
 	 "seconds added to the wall clock, for tests only (leave 0 in production)"},
+	{"BOTWERK_LLM_BASE_URL", SET_STR, "", 0, 0, false, OFF(llm_base_url),
+	 "default LLM for bots without their own: OpenAI-compatible API root incl. /v1 (empty = answer without LLM)"},
+	{"BOTWERK_LLM_MODEL", SET_STR, "", 0, 0, false, OFF(llm_model), "model name sent to the default LLM"},
+	{"BOTWERK_LLM_API_KEY", SET_STR, "", 0, 0, true, OFF(llm_api_key), "API key of the default LLM"},
+	{"BOTWERK_LLM_TIMEOUT_MS", SET_LONG, "1500", 100, 600000, false, OFF(llm_timeout_ms),
+	 "default time until the model's first token before answering without it"},
+	{"BOTWERK_EMBEDDINGS_BASE_URL", SET_STR, "", 0, 0, false, OFF(embeddings_base_url),
+	 "default embeddings endpoint (API root incl. /v1; empty = full-text retrieval only)"},
+	{"BOTWERK_EMBEDDINGS_MODEL", SET_STR, "", 0, 0, false, OFF(embeddings_model), "default embeddings model"},
 };
 #define NSETTINGS (sizeof table / sizeof table[0])
 

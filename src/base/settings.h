@@ -33,6 +33,13 @@ struct settings {
 	bool access_log;
 	long housekeeping_interval_s; /* seconds between runs of the housekeeping job (retention, trials) */
 	long clock_offset_s;          /* added to the wall clock (tests); 0 in production */
+	/* server-wide LLM defaults, used by bots that set none of their own (llm/config.h) */
+	char *llm_base_url;    /* OpenAI-compatible API root including /v1; "" = no LLM */
+	char *llm_model;
+	char *llm_api_key;
+	long llm_timeout_ms;   /* until the first token: past it the visitor gets the extractive answer */
+	char *embeddings_base_url;
+	char *embeddings_model;
 	/* derived at validation */
 	char listen_host[64];
 	int listen_port;

@@ -34,8 +34,13 @@ pcre2_code *extract_compile(const char *src, uint32_t flags)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
-	return pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | flags,
-			     &errcode, &erroff, NULL);
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
+				       PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS | flags, &errcode, &erroff, NULL);
+	/* JIT: every chat message runs all patterns; pcre2_match uses the JIT code (and still honours the
+	 * match limit). Where JIT is unavailable the interpreter runs, slower but the same. */
+	if (re)
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
 }
 
 bool extract_compile_table(struct extractor *x, const struct pattern table[RE_COUNT])

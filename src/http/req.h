@@ -18,6 +18,7 @@
 #include "store/store.h"
 
 struct MHD_Connection;
+struct MHD_Response;
 struct req;
 
 #define REQ_MAX_XHDR 8
@@ -73,6 +74,10 @@ int resp_bytes(struct req *r, int status, const char *content_type, const char *
 int resp_empty(struct req *r, int status);
 /* Like resp_bytes for data that lives as long as the process (embedded assets): not copied. */
 int resp_static(struct req *r, int status, const char *content_type, const void *data, size_t len);
+/* Queues a libmicrohttpd response with the common headers (request id, nosniff, no-store, CORS on public
+ * routes, resp_header's); takes ownership of resp. 0 or -1. For responses the helpers above do not make
+ * (http/stream.h). */
+int resp_queue(struct req *r, int status, struct MHD_Response *resp, const char *content_type);
 /* Adds a header to the response about to be queued (call before resp_*): at most REQ_MAX_XHDR per
  * request; `name` must be a string constant. A header set here replaces the default of the same name
  * (Cache-Control: no-store; Access-Control-Allow-Origin: * on public routes). -1 when out of room. */

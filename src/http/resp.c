@@ -39,8 +39,7 @@ static bool has_header(const struct req *r, const char *name)
 	return false;
 }
 
-/* Queues `resp` with the common headers; takes ownership of resp. */
-static int queue(struct req *r, int status, struct MHD_Response *resp, const char *content_type)
+int resp_queue(struct req *r, int status, struct MHD_Response *resp, const char *content_type)
 {
 	if (!resp)
 		return -1;
@@ -69,19 +68,19 @@ int resp_bytes(struct req *r, int status, const char *content_type, const char *
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)(uintptr_t)data,
 								    MHD_RESPMEM_MUST_COPY);
-	return queue(r, status, resp, content_type);
+	return resp_queue(r, status, resp, content_type);
 }
 
 int resp_static(struct req *r, int status, const char *content_type, const void *data, size_t len)
 {
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer(len, (void *)(uintptr_t)data, MHD_RESPMEM_PERSISTENT);
-	return queue(r, status, resp, content_type);
+	return resp_queue(r, status, resp, content_type);
 }
 
 int resp_empty(struct req *r, int status)
 {
-	return queue(r, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
+	return resp_queue(r, status, MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT), NULL);
 }
 
 int resp_json(struct req *r, int status, json_t *body)
@@ -91,7 +90,7 @@ int resp_json(struct req *r, int status, json_t *body)
 	if (!text) {
 		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
 		r->err_code = "internal";
-		return queue(r, 500,
+		return resp_queue(r, 500,
 			     MHD_create_response_from_buffer(sizeof oom - 1, (void *)(uintptr_t)oom,
 							     MHD_RESPMEM_PERSISTENT),
 			     "application/json");
@@ -99,7 +98,7 @@ int resp_json(struct req *r, int status, json_t *body)
 	struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!resp)
 		free(text);
-	return queue(r, status, resp, "application/json");
+	return resp_queue(r, status, resp, "application/json");
 }
 
 int resp_error(struct req *r, const struct err *e)

@@ -531,11 +531,18 @@ int llm_reply_parse(const char *text, size_t len, struct llm_reply *out)
 			continue;
 		starts[nc] = i;
 		ends[nc] = scan_balanced(text, i, len, &closed[nc]);
+		bool skip_inside = false;
 		if (closed[nc]) {
 			json_t *root = json_loadb(text + i, ends[nc] - i, 0, NULL);
 
 			if (json_is_object(root)) {
 				json_attempt = true;
+				/* an object with no reply key at all: the objects inside it (its "profile") are no
+				 * replies either; under a reply key they may be (models wrap the reply) */
+				skip_inside = true;
+				for (size_t k = 0; k < sizeof REPLY_KEYS / sizeof REPLY_KEYS[0]; k++)
+					if (json_object_get(root, REPLY_KEYS[k]))
+						skip_inside = false;
 				rc = from_object(root, out);
 				json_decref(root);
 				if (rc != LLM_REPLY_NONE)
@@ -545,6 +552,8 @@ int llm_reply_parse(const char *text, size_t len, struct llm_reply *out)
 			}
 		}
 		nc++;
+		if (skip_inside)
+			i = ends[nc - 1] - 1;
 	}
 
 	/* pass 2: object-looking candidates, leniently (cut off, or refused by jansson) */

@@ -224,6 +224,22 @@ static int add_sources(const struct work *w, struct answer *out, int min_covered
 	return 0;
 }
 
+/* Moves the passages that count (best first) out of the hits into `out`. */
+static void keep_passages(struct work *w, struct answer *out, int min_covered)
+{
+	for (int i = 0; i < w->nhits && out->npassages < ANSWER_MAX_PASSAGES; i++) {
+		struct store_hit *h = &w->hits[w->order[i]];
+		if (w->covered[w->order[i]] < min_covered)
+			break;
+		if (!h->text || !h->text[0])
+			continue;
+		struct answer_passage *p = &out->passages[out->npassages++];
+		*p = (struct answer_passage){.chunk_id = h->chunk_id, .title = h->title, .heading = h->heading,
+					     .text = h->text, .score = rounded_score(w->covered[w->order[i]], w->cw.n)};
+		h->title = h->heading = h->text = NULL;
+	}
+}
+
 /* ---- the answer --------------------------------------------------------------------------------- */
 
 static int fallback(struct answer *out, const struct answer_bot *bot)
@@ -347,6 +363,8 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	}
 	if (add_sources(w, out, min_covered) < 0)
 		goto out;
+	if (bot->want_passages)
+		keep_passages(w, out, min_covered);
 	rc = STORE_OK;
 out:
 	for (int i = 0; i < w->nhits; i++)
@@ -366,6 +384,11 @@ void answer_clear(struct answer *a)
 	for (int i = 0; i < a->nsources; i++) {
 		free(a->sources[i].title);
 		free(a->sources[i].snippet);
+	}
+	for (int i = 0; i < a->npassages; i++) {
+		free(a->passages[i].title);
+		free(a->passages[i].heading);
+		free(a->passages[i].text);
 	}
 	memset(a, 0, sizeof *a);
 }

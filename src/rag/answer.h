@@ -29,6 +29,7 @@
 #include "store/store.h"
 
 #define ANSWER_MAX_SOURCES 3
+#define ANSWER_MAX_PASSAGES 6
 
 /* ANSWER_PROFILE: composed by the caller from the business profile (conv/facts.h), not by answer_question. */
 enum answer_type { ANSWER_EXTRACTIVE, ANSWER_GREETING, ANSWER_THANKS, ANSWER_FALLBACK, ANSWER_PROFILE };
@@ -39,12 +40,22 @@ struct answer_source {
 	double score;  /* coverage 0..1, rounded to two decimals */
 };
 
+/* A whole passage behind an extractive answer, for a model's prompt (answer_bot.want_passages). */
+struct answer_passage {
+	int64_t chunk_id;
+	char *title, *heading, *text;
+	double score; /* coverage 0..1 */
+};
+
 struct answer {
 	char *text;
 	enum answer_type type;
 	bool unanswered;
 	struct answer_source sources[ANSWER_MAX_SOURCES];
 	int nsources;
+	/* with want_passages, for ANSWER_EXTRACTIVE: the passages that reached min_score, best first */
+	struct answer_passage passages[ANSWER_MAX_PASSAGES];
+	int npassages;
 };
 
 struct answer_bot {
@@ -57,6 +68,7 @@ struct answer_bot {
 	double min_score;            /* 0 for the default (0.5) */
 	int64_t knowledge_version;   /* the bot row's, to pick the right cached index */
 	struct rag_cache *index_cache; /* optional: search in memory when the bot's index is cached */
+	bool want_passages;            /* keep the whole passages (answer.passages) for a model */
 };
 
 /* Answers `question` (UTF-8, already validated as 1–2000 characters). Returns 0 and fills `out` (clear

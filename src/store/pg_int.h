@@ -84,6 +84,7 @@ enum pg_q {
 	Q_CONV_STATE,
 	Q_CONTACT_CREATE,
 	Q_MSG_LIST,
+	Q_MSG_TAIL,
 	Q_ANALYTICS_ADD,
 	Q_TENANT_KEY_GET,
 	Q_TENANT_KEY_SET,
@@ -110,6 +111,8 @@ enum pg_q {
 	Q_PURGE_DEL_LEADS,
 	Q_PURGE_DEL_CONSENTS,
 	Q_PURGE_DELETE,
+	Q_CONTACT_PROFILE_GET,
+	Q_CONTACT_PROFILE_SET,
 	/* images, contact persons and contact requests: store_pg_persons.c */
 	Q_IMG_INSERT,
 	Q_IMG_GET,
@@ -246,7 +249,7 @@ int pg_conversation_state(struct store *st, const char *tenant_id, const char *c
 int pg_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 int pg_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 		     const char *props_json, int64_t now);
-int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n);
 
 /* store_pg_contacts.c */
@@ -260,6 +263,9 @@ int pg_lead_get(struct store *st, const char *tenant_id, const char *lead_id, st
 int pg_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
 int pg_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
 int pg_contact_purge(struct store *st, const char *contact_id, int64_t now);
+int pg_contact_profile_get(struct store *st, const char *tenant_id, const char *contact_id, char **sealed_profile);
+int pg_contact_profile_set(struct store *st, const char *tenant_id, const char *contact_id, const char *sealed_profile,
+			   int64_t now);
 
 /* store_pg_sources.c */
 int pg_source_create(struct store *st, const char *tenant_id, const struct store_source *s,

@@ -78,6 +78,7 @@ enum stmt_id {
 	S_CONV_STATE,
 	S_CONTACT_INSERT,
 	S_MSG_LIST,
+	S_MSG_TAIL,
 	S_ANALYTICS_INSERT,
 	S_TENANT_KEY_GET,
 	S_TENANT_KEY_SET,
@@ -101,6 +102,8 @@ enum stmt_id {
 	S_PURGE_DEL_LEADS,
 	S_PURGE_DEL_CONSENTS,
 	S_PURGE_DELETE,
+	S_CONTACT_PROFILE_GET,
+	S_CONTACT_PROFILE_SET,
 	/* images, contact persons and contact requests: store_sqlite_persons.c */
 	S_IMG_INSERT,
 	S_IMG_GET,
@@ -285,7 +288,7 @@ int sq_conversation_state(struct store *st, const char *tenant_id, const char *c
 int sq_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 int sq_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 		     const char *props_json, int64_t now);
-int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n);
 
 /* store_sqlite_contacts.c: personal data (tenant keys, contacts' leads and consents, erasure). */
@@ -299,6 +302,9 @@ int sq_lead_get(struct store *st, const char *tenant_id, const char *lead_id, st
 int sq_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
 int sq_erasure_list(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
 int sq_contact_purge(struct store *st, const char *contact_id, int64_t now);
+int sq_contact_profile_get(struct store *st, const char *tenant_id, const char *contact_id, char **sealed_profile);
+int sq_contact_profile_set(struct store *st, const char *tenant_id, const char *contact_id, const char *sealed_profile,
+			   int64_t now);
 
 /* store_sqlite_retention.c: housekeeping (retention, trial bots, master key rotation). Its statements
  * keep their SQL in that file and are prepared per call (they run rarely). */

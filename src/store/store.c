@@ -459,7 +459,26 @@ int store_message_list(struct store *st, const char *tenant_id, const char *conv
 		*n = 0;
 		return STORE_OK;
 	}
-	TIMED(st, "message_list", st->ops->message_list(st, tenant_id, conv_id, limit, out, n));
+	TIMED(st, "message_list", st->ops->message_list(st, tenant_id, conv_id, limit, false, out, n));
+}
+
+int store_message_tail(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		       struct store_message **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return STORE_OK;
+	double t0 = st->opts.on_timing ? now_s() : 0;
+	int rc = st->ops->message_list(st, tenant_id, conv_id, limit, true, out, n);
+	if (st->opts.on_timing)
+		st->opts.on_timing(st->opts.timing_ud, "message_tail", now_s() - t0);
+	for (int i = 0, j = *n - 1; rc == STORE_OK && i < j; i++, j--) { /* newest first → oldest first */
+		struct store_message t = (*out)[i];
+		(*out)[i] = (*out)[j];
+		(*out)[j] = t;
+	}
+	return rc;
 }
 
 /* ---- personal data ------------------------------------------------------------------------------ */
@@ -511,6 +530,19 @@ int store_erasure_list(struct store *st, int (*emit)(void *ud, const char *conta
 int store_contact_purge(struct store *st, const char *contact_id, int64_t now)
 {
 	TIMED(st, "contact_purge", st->ops->contact_purge(st, contact_id, now));
+}
+
+int store_contact_profile_get(struct store *st, const char *tenant_id, const char *contact_id,
+			      char **sealed_profile)
+{
+	TIMED(st, "contact_profile_get", st->ops->contact_profile_get(st, tenant_id, contact_id, sealed_profile));
+}
+
+int store_contact_profile_set(struct store *st, const char *tenant_id, const char *contact_id,
+			      const char *sealed_profile, int64_t now)
+{
+	TIMED(st, "contact_profile_set",
+	      st->ops->contact_profile_set(st, tenant_id, contact_id, sealed_profile, now));
 }
 
 /* ---- images, contact persons and contact requests ------------------------------------------------ */

@@ -194,6 +194,9 @@ struct store_exchange {
 	const char *contact_id;
 	const char *contact_wrapped_key;
 	bool email_prompted; /* the answer asked for the visitor's email: counts towards max_requests */
+	/* the contact's profile (sealed JSON) as it is after this message; NULL: unchanged */
+	const char *contact_profile;
+	const char *profile_contact_id; /* whose profile: the conversation's contact */
 };
 
 /* Stores a question and its answer (and the conversation when new) in one transaction. */
@@ -232,6 +235,9 @@ void store_message_clear(struct store_message *m);
 /* A conversation's messages, oldest first (an exchange's question before its answer), at most `limit`;
  * *out is a malloc'd array of *n messages (clear each, then free the array; NULL when *n is 0). */
 int store_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+		       struct store_message **out, int *n);
+/* The conversation's last `limit` messages, oldest first (a prompt's history). */
+int store_message_tail(struct store *st, const char *tenant_id, const char *conv_id, int limit,
 		       struct store_message **out, int *n);
 
 /* ---- housekeeping: retention periods, trial bots, master key rotation ----------------------------
@@ -360,6 +366,17 @@ int store_erasure_list(struct store *st, int (*emit)(void *ud, const char *conta
  * records the erasure there too (under the contact's tenant, or "" when its row is gone). STORE_OK also
  * when nothing was left. */
 int store_contact_purge(struct store *st, const char *contact_id, int64_t now);
+
+/* The contact's qualification profile (conv/profile.h), sealed JSON as privacy_seal made it with the
+ * field name "profile". *sealed_profile: malloc'd copy, or NULL when the contact has none yet.
+ * STORE_NOTFOUND for an unknown, erased or another tenant's contact. */
+int store_contact_profile_get(struct store *st, const char *tenant_id, const char *contact_id,
+			      char **sealed_profile);
+/* Replaces the contact's profile (NULL clears it) and sets its updated_at to `now`. STORE_NOTFOUND when
+ * the tenant has no such contact. The caller merges (read, change, write): two writers of one contact
+ * at the same instant keep the later write. */
+int store_contact_profile_set(struct store *st, const char *tenant_id, const char *contact_id,
+			      const char *sealed_profile, int64_t now);
 
 /* ---- images, contact persons and contact requests (migration 004) ---------------------------------
  * Images are a bot's logo and its contact persons' photos, stored as uploaded (checked by content before);

@@ -75,7 +75,7 @@ struct store_ops {
 	int (*analytics_add)(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 			     const char *props_json, int64_t now);
 	/* limit > 0 (store.c answers the others) */
-	int (*message_list)(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+	int (*message_list)(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 			    struct store_message **out, int *n);
 
 	int (*tenant_key_get)(struct store *st, const char *tenant_id, char **wrapped);
@@ -89,6 +89,11 @@ struct store_ops {
 	int (*contact_erase)(struct store *st, const char *tenant_id, const char *contact_id, int64_t now);
 	int (*erasure_list)(struct store *st, int (*emit)(void *ud, const char *contact_id), void *ud);
 	int (*contact_purge)(struct store *st, const char *contact_id, int64_t now);
+	/* the contact's sealed profile (store_*_contacts.c) */
+	int (*contact_profile_get)(struct store *st, const char *tenant_id, const char *contact_id,
+				   char **sealed_profile);
+	int (*contact_profile_set)(struct store *st, const char *tenant_id, const char *contact_id,
+				   const char *sealed_profile, int64_t now);
 
 	/* images, contact persons and contact requests (store_*_persons.c) */
 	int (*image_get)(struct store *st, const char *image_id, struct store_image *out);

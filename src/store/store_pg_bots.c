@@ -310,6 +310,11 @@ int pg_exchange_save(struct store *st, const struct store_exchange *x)
 		rc = STORE_NOTFOUND;
 		goto end;
 	}
+	if (x->contact_profile && x->profile_contact_id) {
+		const char *pp[] = {x->tenant_id, x->profile_contact_id, x->contact_profile, nnow.s};
+		if ((rc = pg_cmd(c, Q_CONTACT_PROFILE_SET, pp, NULL)) != STORE_OK)
+			goto end;
+	}
 	const char *pu[] = {x->user_msg_id, x->tenant_id, x->bot_id, x->conversation_id, "in", x->user_text,
 			    NULL, NULL, nnow.s};
 	if ((rc = pg_cmd(c, Q_MSG_CREATE, pu, NULL)) != STORE_OK)
@@ -430,14 +435,14 @@ static int message_from_row(const PGresult *r, int row, struct store_message *ou
 }
 
 /* The tenant's messages of the conversation, oldest first (none for an unknown one, as in SQLite). */
-int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n)
 {
 	struct pg_num nl;
 	const char *p[] = {tenant_id, conv_id, pg_num(&nl, limit)};
 	PGresult *res = NULL;
 	struct store_message *rows = NULL;
-	int rc = pg_one(pg_of(st), Q_MSG_LIST, p, NULL, NULL, &res);
+	int rc = pg_one(pg_of(st), newest ? Q_MSG_TAIL : Q_MSG_LIST, p, NULL, NULL, &res);
 	if (rc != STORE_OK)
 		return rc;
 	int got = PQntuples(res), i = 0;

@@ -1,7 +1,7 @@
 /*
  * store_pg_contacts.c — PostgreSQL operations on personal data: tenant keys, the leads and consents of a
- * conversation's contact, and erasure (store_contact_erase, its record in `erasures`, and the purge a
- * restore runs). The contact itself is created with its conversation (pg_exchange_save in
+ * conversation's contact, the contact's sealed profile, and erasure (store_contact_erase, its record in
+ * `erasures`, and the purge a restore runs). The contact itself is created with its conversation (pg_exchange_save in
  * store_pg_bots.c); the statements' SQL, the pool and the ops table are in store_pg.c.
  *
  * Everything here is what src/privacy/seal.h made of the data (sealed text, wrapped keys, blind indexes);
@@ -243,6 +243,41 @@ int pg_lead_get(struct store *st, const char *tenant_id, const char *lead_id, st
 	rc = PQntuples(res) == 0 ? STORE_NOTFOUND : lead_from_row(res, 0, out);
 	PQclear(res);
 	return rc;
+}
+
+/* ---- the contact's profile ----------------------------------------------------------------------- */
+
+int pg_contact_profile_get(struct store *st, const char *tenant_id, const char *contact_id, char **sealed_profile)
+{
+	const char *p[] = {tenant_id, contact_id};
+	PGresult *res = NULL;
+	int rc = pg_one(pg_of(st), Q_CONTACT_PROFILE_GET, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	if (PQntuples(res) == 0) {
+		rc = STORE_NOTFOUND;
+	} else {
+		bool ok = true;
+		char *v = pg_col_dup(res, 0, 0, &ok);
+		if (ok)
+			*sealed_profile = v;
+		else
+			rc = STORE_NOMEM;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* One UPDATE of the contact row alone: it waits for an erasure in flight (which locks the row) and then
+ * finds nothing; it takes no other lock, so it cannot deadlock with the writers under the bot. */
+int pg_contact_profile_set(struct store *st, const char *tenant_id, const char *contact_id, const char *sealed_profile,
+			   int64_t now)
+{
+	struct pg_num nnow;
+	const char *p[] = {tenant_id, contact_id, sealed_profile, pg_num(&nnow, now)};
+	int64_t affected = 0;
+	int rc = pg_one_cmd(pg_of(st), Q_CONTACT_PROFILE_SET, p, &affected);
+	return rc == STORE_OK && affected == 0 ? STORE_NOTFOUND : rc;
 }
 
 /* ---- erasure ------------------------------------------------------------------------------------- */

@@ -171,6 +171,10 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 			"SELECT id, direction, content, meta, created_at FROM messages "
 			"WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, direction, id LIMIT $3",
 			3},
+	[Q_MSG_TAIL] = {"msg_tail",
+			"SELECT id, direction, content, meta, created_at FROM messages WHERE tenant_id = $1 AND "
+			"conversation_id = $2 ORDER BY created_at DESC, direction DESC, id DESC LIMIT $3",
+			3},
 
 	[Q_ANALYTICS_ADD] = {"analytics_add",
 			     "INSERT INTO analytics_events (tenant_id, bot_id, event, props, created_at) "
@@ -242,6 +246,11 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 	[Q_PURGE_DEL_LEADS] = {"purge_del_leads", "DELETE FROM leads WHERE contact_id = $1", 1},
 	[Q_PURGE_DEL_CONSENTS] = {"purge_del_consents", "DELETE FROM consents WHERE contact_id = $1", 1},
 	[Q_PURGE_DELETE] = {"purge_delete", "DELETE FROM contacts WHERE id = $1", 1},
+	/* the contact's sealed profile: ($1, $2) = (tenant, contact) */
+	[Q_CONTACT_PROFILE_GET] = {"contact_profile_get", "SELECT profile FROM contacts WHERE tenant_id = $1 AND id = $2",
+				  2},
+	[Q_CONTACT_PROFILE_SET] = {"contact_profile_set",
+				  "UPDATE contacts SET profile = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2", 4},
 
 	/* images, contact persons and contact requests: store_pg_persons.c ($1 is always the tenant, except
 	 * for the public image lookup) */

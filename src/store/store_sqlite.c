@@ -117,6 +117,8 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	/* an exchange's two messages share created_at: the question ('in') before its answer ('out') */
 	[S_MSG_LIST] = "SELECT id, direction, content, meta, created_at FROM messages "
 		       "WHERE conversation_id = ?1 AND tenant_id = ?2 ORDER BY created_at, direction, id LIMIT ?3",
+	[S_MSG_TAIL] = "SELECT id, direction, content, meta, created_at FROM messages WHERE conversation_id = ?1 AND "
+		       "tenant_id = ?2 ORDER BY created_at DESC, direction DESC, id DESC LIMIT ?3",
 	[S_ANALYTICS_INSERT] = "INSERT INTO analytics_events(tenant_id, bot_id, event, props, created_at) "
 			       "VALUES(?1, ?2, ?3, ?4, ?5)",
 	/* personal data: store_sqlite_contacts.c */
@@ -154,6 +156,9 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_PURGE_DEL_LEADS] = "DELETE FROM leads WHERE contact_id = ?1",
 	[S_PURGE_DEL_CONSENTS] = "DELETE FROM consents WHERE contact_id = ?1",
 	[S_PURGE_DELETE] = "DELETE FROM contacts WHERE id = ?1",
+	/* the contact's sealed profile: (?1, ?2) = (contact, tenant) */
+	[S_CONTACT_PROFILE_GET] = "SELECT profile FROM contacts WHERE id = ?1 AND tenant_id = ?2",
+	[S_CONTACT_PROFILE_SET] = "UPDATE contacts SET profile = ?3, updated_at = ?4 WHERE id = ?1 AND tenant_id = ?2",
 	/* images, contact persons and contact requests: store_sqlite_persons.c */
 	[S_IMG_INSERT] = "INSERT INTO images(id, tenant_id, bot_id, kind, content_type, width, height, bytes, created_at) "
 			  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -657,6 +662,8 @@ static const struct store_ops sqlite_ops = {
 	.contact_erase = sq_contact_erase,
 	.erasure_list = sq_erasure_list,
 	.contact_purge = sq_contact_purge,
+	.contact_profile_get = sq_contact_profile_get,
+	.contact_profile_set = sq_contact_profile_set,
 	.image_get = sq_image_get,
 	.bot_logo_set = sq_bot_logo_set,
 	.person_create = sq_person_create,

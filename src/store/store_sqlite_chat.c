@@ -64,6 +64,16 @@ static int exchange_save_tx(struct conn *c, void *arg)
 		sqlite3_bind_int(q, 8, x->email_prompted ? 1 : 0);
 		rc = sqlite_run(c, q, NULL);
 	}
+	if (rc == STORE_OK && x->contact_profile && x->profile_contact_id) {
+		sqlite3_stmt *q = sqlite_stmt(c, S_CONTACT_PROFILE_SET);
+		if (!q)
+			return STORE_ERROR;
+		sqlite_bind_text(q, 1, x->profile_contact_id);
+		sqlite_bind_text(q, 2, x->tenant_id);
+		sqlite_bind_text(q, 3, x->contact_profile);
+		sqlite3_bind_int64(q, 4, x->now);
+		rc = sqlite_run(c, q, NULL);
+	}
 	if (rc == STORE_OK)
 		rc = insert_message(c, x, x->user_msg_id, "in", x->user_text, NULL, -1);
 	if (rc == STORE_OK)
@@ -190,11 +200,11 @@ static int read_message(sqlite3_stmt *q, struct store_message *out)
 	return STORE_OK;
 }
 
-int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit,
+int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n)
 {
 	struct conn *c = sqlite_conn(sqlite_of(st));
-	sqlite3_stmt *q = c ? sqlite_stmt(c, S_MSG_LIST) : NULL;
+	sqlite3_stmt *q = c ? sqlite_stmt(c, newest ? S_MSG_TAIL : S_MSG_LIST) : NULL;
 	if (!q)
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, conv_id);

@@ -1,7 +1,8 @@
 /*
  * store_sqlite_contacts.c — the SQLite backend's personal data: tenant keys, the leads and consents of a
- * conversation's contact, and erasure (store_contact_erase, its record in `erasures`, and the purge a
- * restore runs). The contact itself is created with its conversation (store_sqlite_chat.c).
+ * conversation's contact, the contact's sealed profile, and erasure (store_contact_erase, its record in
+ * `erasures`, and the purge a restore runs). The contact itself is created with its conversation
+ * (store_sqlite_chat.c).
  *
  * Everything here is what src/privacy/seal.h made of the data (sealed text, wrapped keys, blind indexes);
  * the store never sees plaintext. The statements are in the table of store_sqlite.c; the shared helpers,
@@ -261,6 +262,56 @@ int sq_lead_get(struct store *st, const char *tenant_id, const char *lead_id, st
 		res = rc == SQLITE_DONE ? STORE_NOTFOUND : sqlite_map_rc(rc);
 	sqlite_done(q);
 	return res;
+}
+
+/* ---- the contact's profile -------------------------------------------------------------------------- */
+
+int sq_contact_profile_get(struct store *st, const char *tenant_id, const char *contact_id, char **sealed_profile)
+{
+	struct conn *c = sqlite_conn(sqlite_of(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_CONTACT_PROFILE_GET) : NULL;
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, contact_id);
+	sqlite_bind_text(q, 2, tenant_id);
+	int res = sqlite_step_row(q, STORE_NOTFOUND);
+	if (res == STORE_OK) {
+		bool ok = true;
+		char *p = sqlite3_column_type(q, 0) == SQLITE_NULL ? NULL : sqlite_col_dup(q, 0, &ok);
+		if (ok)
+			*sealed_profile = p;
+		else
+			res = STORE_NOMEM;
+	}
+	sqlite_done(q);
+	return res;
+}
+
+struct profile_args {
+	const char *tenant_id, *contact_id, *sealed;
+	int64_t now;
+};
+
+static int contact_profile_set_tx(struct conn *c, void *arg)
+{
+	const struct profile_args *a = arg;
+	int changes = 0;
+	sqlite3_stmt *q = sqlite_stmt(c, S_CONTACT_PROFILE_SET);
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, a->contact_id);
+	sqlite_bind_text(q, 2, a->tenant_id);
+	sqlite_bind_text(q, 3, a->sealed);
+	sqlite3_bind_int64(q, 4, a->now);
+	int rc = sqlite_run(c, q, &changes);
+	return rc == STORE_OK && changes == 0 ? STORE_NOTFOUND : rc;
+}
+
+int sq_contact_profile_set(struct store *st, const char *tenant_id, const char *contact_id, const char *sealed_profile,
+			   int64_t now)
+{
+	struct profile_args a = {tenant_id, contact_id, sealed_profile, now};
+	return sqlite_write(sqlite_of(st), contact_profile_set_tx, &a);
 }
 
 /* ---- erasure ---------------------------------------------------------------------------------------- */

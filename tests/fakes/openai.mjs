@@ -5,7 +5,7 @@
 //   const llm = await startFakeOpenAI();                 // 127.0.0.1, free port
 //   llm.script({ reply: '{"reply":"Hallo!"}' }, { status: 429, retryAfter: 2 });
 //   ... point botwerk at llm.url (base URL without /v1) ...
-//   llm.requests()   // [{ method, path, headers, body, raw, at }] received, control calls excluded
+//   llm.requests()   // [{ method, path, headers, body, raw, at, clientClosed? }] received, control calls excluded
 //   await llm.close();
 //
 //   node tests/fakes/openai.mjs --port 9931 [--host 127.0.0.1] [--api-key K] [--model M] [--dims 16]
@@ -305,7 +305,10 @@ export async function startFakeOpenAI(opts = {}) {
       return sendJson(res, 404, { error: 'unknown control endpoint' });
     }
 
-    log.push({ method: req.method, path, headers: req.headers, body: body === undefined ? null : body, raw, at: Date.now() });
+    const entry = { method: req.method, path, headers: req.headers, body: body === undefined ? null : body, raw, at: Date.now() };
+    log.push(entry);
+    // clientClosed: the client hung up before the answer was complete (a cancelled stream)
+    res.on('close', () => { if (!res.writableFinished) entry.clientClosed = true; });
     const b = take(path) || {};
     if (b.hang) return; // answered never; close() destroys the socket
     if (b.firstTokenMs && path !== CHAT) await sleep(b.firstTokenMs);

@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract
+FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
@@ -48,6 +48,8 @@ llm_stream_SRC  := src/llm/stream.c src/net/sse.c
 llm_stream_PKGS := jansson
 extract_SRC     := src/conv/extract.c src/conv/extract_who.c src/conv/extract_when.c src/conv/extract_what.c src/conv/words.c
 extract_PKGS    := jansson libpcre2-8
+reply_stream_SRC  := src/llm/reply_stream.c src/llm/reply.c src/rag/chunk.c
+reply_stream_PKGS := jansson
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)

@@ -148,6 +148,9 @@ static void test_object_without_reply(void **state)
 	/* a nested object that has a reply of its own is taken (models wrap the reply in an object) */
 	ok("{\"reply\":{\"text\":\"Verschachtelt.\"}}", "Verschachtelt.", STRUCT);
 	none("Gern! {\"intent\":\"book\"}");
+	/* a profile field named like a reply key never becomes the reply */
+	none("{\"intent\":\"ask\",\"profile\":{\"text\":\"Rückenschmerzen\"}}");
+	none("{\"profile\":{\"message\":\"Rufen Sie mich an\"},\"intent\":\"contact\"}");
 }
 
 /* ---- broken JSON -------------------------------------------------------------------------------- */

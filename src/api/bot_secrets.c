@@ -1,0 +1,122 @@
+/* bot_secrets.c — sealing and opening the secrets in bot configs; see bot_secrets.h. */
+#include "api/bot_secrets.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "privacy/keys.h"
+#include "privacy/seal.h"
+
+/* Where secrets live: section object, field name. */
+static const struct {
+	const char *section, *name;
+} secrets[] = {
+	{"llm", "api_key"},
+	{"embeddings", "api_key"},
+};
+#define NSECRETS (sizeof secrets / sizeof secrets[0])
+
+static void secret_ad(char *ad, size_t len, const char *tenant_id, const char *bot_id, int i)
+{
+	snprintf(ad, len, "bot-secret:%s|%s|%s.%s", tenant_id, bot_id, secrets[i].section, secrets[i].name);
+}
+
+int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id, json_t *config)
+{
+	unsigned char key[SEAL_KEY_BYTES];
+	bool have_key = false;
+	int rc = STORE_OK;
+	for (size_t i = 0; i < NSECRETS && rc == STORE_OK; i++) {
+		json_t *sec = json_object_get(config, secrets[i].section);
+		json_t *v = json_object_get(sec, secrets[i].name);
+		if (!v)
+			continue;
+		char sealed_name[64];
+		snprintf(sealed_name, sizeof sealed_name, "%s_sealed", secrets[i].name);
+		if (!json_is_string(v) || json_string_value(v)[0] == '\0') { /* null or "": remove */
+			json_object_del(sec, sealed_name);
+			json_object_del(sec, secrets[i].name);
+			continue;
+		}
+		if (!have_key) {
+			rc = keyring_tenant_key(app->keyring, app->store, tenant_id, key);
+			if (rc != STORE_OK)
+				break;
+			have_key = true;
+		}
+		char ad[256], *out = NULL;
+		secret_ad(ad, sizeof ad, tenant_id, bot_id, (int)i);
+		const char *plain = json_string_value(v);
+		if (seal_encrypt(key, ad, plain, strlen(plain), &out) != 0 ||
+		    json_object_set_new(sec, sealed_name, json_string(out)) != 0) {
+			rc = STORE_NOMEM;
+		} else {
+			json_object_del(sec, secrets[i].name);
+		}
+		free(out);
+	}
+	sodium_memzero(key, sizeof key);
+	return rc;
+}
+
+void bot_secrets_redact(json_t *view)
+{
+	for (size_t i = 0; i < NSECRETS; i++) {
+		json_t *sec = json_object_get(view, secrets[i].section);
+		if (!json_is_object(sec))
+			continue;
+		char sealed_name[64], set_name[64];
+		snprintf(sealed_name, sizeof sealed_name, "%s_sealed", secrets[i].name);
+		snprintf(set_name, sizeof set_name, "%s_set", secrets[i].name);
+		bool set = json_is_string(json_object_get(sec, sealed_name));
+		json_object_del(sec, sealed_name);
+		json_object_del(sec, secrets[i].name);
+		json_object_set_new(sec, set_name, json_boolean(set));
+	}
+}
+
+/* Opens secret i of the config into out (""); 0, or -1 when it is there but does not open. */
+static int open_secret(struct app *app, const struct store_bot *b, const json_t *config, int i, char *out,
+		       size_t outlen)
+{
+	out[0] = '\0';
+	char sealed_name[64];
+	snprintf(sealed_name, sizeof sealed_name, "%s_sealed", secrets[i].name);
+	const char *sealed = json_str(json_object_get(config, secrets[i].section), sealed_name, NULL);
+	if (!sealed)
+		return 0;
+	unsigned char key[SEAL_KEY_BYTES];
+	if (keyring_tenant_key(app->keyring, app->store, b->tenant_id, key) != STORE_OK)
+		return -1;
+	char ad[256], *plain = NULL;
+	size_t len = 0;
+	secret_ad(ad, sizeof ad, b->tenant_id, b->id, i);
+	int rc = seal_decrypt(key, ad, sealed, &plain, &len);
+	sodium_memzero(key, sizeof key);
+	if (rc != 0 || len >= outlen || memchr(plain, '\0', len)) {
+		if (plain)
+			sodium_memzero(plain, len);
+		free(plain);
+		return -1;
+	}
+	memcpy(out, plain, len + 1);
+	sodium_memzero(plain, len);
+	free(plain);
+	return 0;
+}
+
+int api_bot_llm(struct app *app, const struct store_bot *b, const json_t *config, struct llm_config *out)
+{
+	char key[LLM_KEY_MAX], ekey[LLM_KEY_MAX];
+	if (open_secret(app, b, config, 0, key, sizeof key) != 0 || open_secret(app, b, config, 1, ekey, sizeof ekey) != 0) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	llm_config_resolve(config, &app->settings, key[0] ? key : NULL, ekey[0] ? ekey : NULL, out);
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(ekey, sizeof ekey);
+	return 0;
+}

@@ -1,0 +1,91 @@
+/*
+ * chat_profile.c — what a visitor's message says about them, kept on their contact: the deterministic
+ * extractors (conv/extract.h) and, when a model answered, the profile it read (conv/profile.h merges,
+ * the model's values only where the rules found nothing and only when they pass the field checks). The
+ * sealed result is written with the exchange, in its transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unicode/ucal.h>
+
+#include "api/chat_int.h"
+#include "base/log.h"
+#include "conv/extract.h"
+#include "conv/hours.h"
+#include "conv/profile.h"
+
+/* "Now" on the bot's wall clock (its opening hours' zone, else Europe/Berlin). 0 or -1. */
+static int local_ref(const json_t *config, int64_t now, struct extract_ref *ref)
+{
+	json_t *oh = json_object_get(config, "opening_hours");
+	struct hours *h = json_is_object(oh) ? hours_parse(oh, NULL) : NULL;
+	const char *tz = h ? hours_timezone(h) : "Europe/Berlin";
+	UChar utz[64];
+	u_uastrncpy(utz, tz, 63);
+	utz[63] = 0;
+	hours_free(h);
+	UErrorCode e = U_ZERO_ERROR;
+	UCalendar *cal = ucal_open(utz, -1, "de_DE", UCAL_GREGORIAN, &e);
+	if (U_FAILURE(e))
+		return -1;
+	ucal_setMillis(cal, (UDate)now, &e);
+	ref->year = ucal_get(cal, UCAL_YEAR, &e);
+	ref->month = ucal_get(cal, UCAL_MONTH, &e) + 1;
+	ref->day = ucal_get(cal, UCAL_DATE, &e);
+	int dow = ucal_get(cal, UCAL_DAY_OF_WEEK, &e); /* 1 = Sunday */
+	ref->weekday = dow == UCAL_SUNDAY ? 7 : dow - 1;
+	ref->hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &e);
+	ref->minute = ucal_get(cal, UCAL_MINUTE, &e);
+	ucal_close(cal);
+	return U_FAILURE(e) ? -1 : 0;
+}
+
+/* The contact's profile so far (an object; empty for a new contact or when none is stored). */
+static json_t *current_profile(struct chat_job *j)
+{
+	char *sealed = NULL, *plain = NULL;
+	json_t *p = NULL;
+	if (!j->contact_wrapped &&
+	    store_contact_profile_get(j->app->store, j->tenant_id, j->contact_id, &sealed) == STORE_OK && sealed &&
+	    privacy_open(j->key, j->tenant_id, j->contact_id, "profile", sealed, &plain) == 0)
+		p = json_loads(plain, 0, NULL);
+	free(sealed);
+	free(plain);
+	if (!json_is_object(p)) {
+		json_decref(p);
+		p = json_object();
+	}
+	return p;
+}
+
+char *chat_profile_sealed(struct chat_job *j)
+{
+	struct extract_ref ref;
+	bool have_ref = local_ref(j->config, j->now, &ref) == 0 && extract_ref_check(&ref);
+	json_t *rules = extract_profile(j->app->extractor, j->question, have_ref ? &ref : NULL);
+	bool llm_has = json_is_object(j->llm_profile) && json_object_size(j->llm_profile) > 0;
+	char *sealed = NULL;
+	if (!rules || (json_object_size(rules) == 0 && !llm_has)) {
+		json_decref(rules);
+		return NULL;
+	}
+	json_t *schema = profile_schema(j->config);
+	json_t *profile = schema ? current_profile(j) : NULL;
+	json_t *changed = NULL;
+	int n = profile ? profile_merge_message(profile, rules, llm_has ? j->llm_profile : NULL, schema, &changed) : -1;
+	if (n > 0) {
+		char *text = json_dumps(profile, JSON_COMPACT);
+		if (!text || privacy_seal(j->key, j->tenant_id, j->contact_id, "profile", text, &sealed) != 0)
+			sealed = NULL;
+		free(text);
+		if (sealed && changed) /* which fields this message filled in (the values stay sealed) */
+			json_object_set(j->meta, "profile_updated", changed);
+	}
+	json_decref(changed);
+	json_decref(profile);
+	json_decref(schema);
+	json_decref(rules);
+	return sealed;
+}
