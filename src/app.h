@@ -25,6 +25,8 @@ struct config_cache;
 struct httpc;
 struct llm_client;
 struct extractor;
+struct vcache;
+struct embedder;
 
 struct app {
 	struct settings settings;
@@ -50,6 +52,8 @@ struct app {
 	struct httpc *httpc;           /* outgoing HTTP (net/httpc.h): models, embeddings */
 	struct llm_client *llm;        /* chat completions with breakers (llm/client.h) */
 	struct extractor *extractor;   /* profile extraction patterns (conv/extract.h) */
+	struct vcache *vcache;         /* in-memory chunk vectors of busy bots (rag/vcache.h) */
+	struct embedder *embedder;     /* the background embeddings job of `serve` (jobs/embedder.h) */
 	_Atomic uint64_t chat_llm_answers;   /* chat answers written by a model */
 	_Atomic uint64_t chat_llm_degraded;  /* chats that wanted a model and got the extractive answer */
 	atomic_bool ready; /* false while starting and while draining */

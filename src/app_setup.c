@@ -17,6 +17,7 @@
 #include "http/metrics.h"
 #include "llm/client.h"
 #include "net/httpc.h"
+#include "rag/vcache.h"
 #include "privacy/seal.h"
 
 #define KEY_CHECK_PAGE 500
@@ -259,7 +260,8 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 		return -1;
 	app->llm = llm_client_new(app->httpc);
 	app->extractor = extractor_new();
-	if (!app->llm || !app->extractor) {
+	app->vcache = vcache_new((size_t)app->settings.vector_cache_mb * 1024 * 1024);
+	if (!app->llm || !app->extractor || !app->vcache) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -275,6 +277,8 @@ void app_close(struct app *app)
 	app->llm = NULL;
 	extractor_free(app->extractor);
 	app->extractor = NULL;
+	vcache_free(app->vcache);
+	app->vcache = NULL;
 	rag_cache_free(app->index_cache);
 	app->index_cache = NULL;
 	keyring_free(app->keyring);

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "api/api.h"
+#include "api/bot_secrets.h"
+#include "jobs/embedder.h"
 #include "app_setup.h"
 #include "cli.h"
 #include "jobs/housekeeping.h"
@@ -104,6 +106,8 @@ static int build_http(struct app *app, char *err, size_t errlen)
 
 static void teardown(struct app *app)
 {
+	embedder_stop(app->embedder); /* cancels its request in flight; before the HTTP client and the store go */
+	app->embedder = NULL;
 	housekeeping_stop(app->housekeeping); /* before the store closes */
 	app->housekeeping = NULL;
 	http_stop(app->http);
@@ -158,6 +162,21 @@ static int serve(int argc, char **argv)
 	app.housekeeping = housekeeping_start(app.store, &app.log, &app.clock, app.settings.housekeeping_interval_s, err,
 					      sizeof err);
 	if (!app.housekeeping) {
+		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
+		teardown(&app);
+		return 1;
+	}
+	struct embedder_config ec = {
+		.store = app.store,
+		.http = app.httpc,
+		.vcache = app.vcache,
+		.log = &app.log,
+		.resolve = api_embedder_resolve,
+		.resolve_ud = &app,
+		.interval_s = app.settings.embed_interval_s,
+	};
+	app.embedder = embedder_start(&ec, err, sizeof err);
+	if (!app.embedder) {
 		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
 		teardown(&app);
 		return 1;

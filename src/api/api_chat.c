@@ -21,10 +21,12 @@
 #include "conv/facts.h"
 #include "conv/hours.h"
 #include "llm/client.h"
+#include "llm/embed_client.h"
 #include "llm/reply_stream.h"
 
 #define CHAT_BODY_CAP (16u * 1024)
 #define CHAT_MESSAGE_MAX 2000
+#define CHAT_EMBED_TIMEOUT_MS 500 /* the question's embedding; later: full text only */
 
 static const struct json_field chat_fields[] = {
 	{"message", JF_STRING, false, false, 0, 0, NULL, NULL, NULL, NULL},
@@ -62,6 +64,8 @@ void chat_job_unref(struct chat_job *j)
 		return;
 	sodium_memzero(j->key, sizeof j->key);
 	llm_call_release(j->call);
+	vcache_release(j->vectors);
+	free(j->qvec);
 	reply_stream_free(j->preview);
 	json_decref(j->llm_profile);
 	free(j->question);
@@ -265,7 +269,7 @@ static bool wants_events(struct req *r)
 }
 
 /* The metadata every answer carries, and the capture / contact-person prompts. */
-static int answer_meta(struct app *app, struct chat_job *j, const struct store_bot *b, int messages, int prompts)
+static int answer_meta(struct app *app, struct chat_job *j, int messages, int prompts)
 {
 	j->sources = sources_json(&j->ans);
 	j->meta = json_pack("{s:s, s:b}", "answer_type", answer_type_name(j->ans.type), "unanswered", j->ans.unanswered);
@@ -282,11 +286,76 @@ static int answer_meta(struct app *app, struct chat_job *j, const struct store_b
 	const json_t *contacts = json_object_get(json_object_get(j->config, "features"), "contact_persons");
 	char cwhy[64];
 	if (capture_should_show_contacts(contacts, &ci, cwhy, sizeof cwhy)) {
-		json_t *modal = api_contact_modal(app, b->tenant_id, b->id, json_str(contacts, "title", ""), cwhy);
+		json_t *modal = api_contact_modal(app, j->tenant_id, j->bot_id, json_str(contacts, "title", ""), cwhy);
 		if (modal)
 			json_object_set_new(j->meta, "show_contact_modal", modal);
 	}
 	return 0;
+}
+
+/* Retrieval (with the question's embedding when there is one), the metadata, then the model or the
+ * store. Consumes the caller's reference; answers r one way or another. */
+static int chat_answer(struct chat_job *j, struct req *r)
+{
+	struct app *app = j->app;
+	bool model = false;
+	if (!answer_from_profile(j->config, j->question, j->now, &j->ans)) {
+		struct store_bot b = {.name = j->bot_name, .knowledge_version = j->knowledge_version};
+		snprintf(b.tenant_id, sizeof b.tenant_id, "%s", j->tenant_id);
+		snprintf(b.id, sizeof b.id, "%s", j->bot_id);
+		struct answer_bot ab = bot_answer_settings(&b, j->config);
+		ab.index_cache = app->index_cache;
+		ab.want_passages = model = j->llm.enabled;
+		ab.vectors = j->qvec ? j->vectors : NULL;
+		ab.query_vec = j->qvec;
+		ab.query_dim = j->qdim;
+		ab.min_similarity = j->llm.embed_min_similarity;
+		int arc = answer_question(app->terms, app->store, &ab, j->question, &j->ans);
+		if (arc != 0) {
+			int rc = api_store_error(r, arc, ERR_BOT_NOT_FOUND, "bot");
+			chat_job_unref(j);
+			return rc;
+		}
+		/* greetings, thanks and questions the knowledge does not cover get no model: no guessing */
+		model = model && j->ans.type == ANSWER_EXTRACTIVE;
+	}
+	if (answer_meta(app, j, j->messages, j->prompts) != 0) {
+		int rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
+		chat_job_unref(j);
+		return rc;
+	}
+	if (j->llm.embeddings)
+		json_object_set_new(j->meta, "retrieval", json_string(j->ans.hybrid ? "hybrid" : "fulltext"));
+	if (model) {
+		chat_llm_answer(j, r);
+	} else {
+		/* The reply waits for the commit without holding this thread: chat_stored → chat_reply. */
+		req_suspend(r, chat_reply, j);
+		chat_store(j);
+	}
+	return 0;
+}
+
+/* HTTP client thread: the question's embedding, or not (then full text only). */
+static void query_embedded(void *ud, struct embed_result *res, const char *err)
+{
+	struct chat_job *j = ud;
+	(void)err;
+	if (res && res->n == 1 && res->dim > 0) {
+		j->qvec = res->vectors;
+		j->qdim = res->dim;
+		res->vectors = NULL; /* taken */
+	}
+	req_resume(j->r);
+}
+
+static int after_embedding(struct req *r, void *arg)
+{
+	if (r->gone) { /* the visitor left before anything was answered: nothing to store or send */
+		chat_job_unref(arg);
+		return 0;
+	}
+	return chat_answer(arg, r);
 }
 
 static int public_chat(struct req *r)
@@ -296,7 +365,7 @@ static int public_chat(struct req *r)
 	json_t *config = NULL;
 	struct chat_job *j = NULL;
 	size_t qlen;
-	int rc, messages, prompts;
+	int rc;
 
 	/* message checks come before the bot lookup only where they cannot leak anything */
 	const char *msg = trim(json_str(r->json, "message", ""), &qlen);
@@ -328,41 +397,33 @@ static int public_chat(struct req *r)
 	j->sse = wants_events(r);
 	j->t_start = r->t_start;
 	j->now = clock_now_ms(&app->clock);
+	j->knowledge_version = b.knowledge_version;
 	snprintf(j->tenant_id, sizeof j->tenant_id, "%s", b.tenant_id);
 	snprintf(j->bot_id, sizeof j->bot_id, "%s", b.id);
 
-	int src = open_conversation(app, j, json_str(r->json, "conversation_id", NULL), &messages, &prompts);
+	int src = open_conversation(app, j, json_str(r->json, "conversation_id", NULL), &j->messages, &j->prompts);
 	if (src != STORE_OK) {
 		rc = api_store_error(r, src, ERR_BOT_NOT_FOUND, "conversation");
 		goto out;
 	}
-	bool model = false;
-	if (!answer_from_profile(config, j->question, j->now, &j->ans)) {
-		struct answer_bot ab = bot_answer_settings(&b, config);
-		ab.index_cache = app->index_cache;
-		model = api_bot_llm(app, &b, config, &j->llm) == 0 && j->llm.enabled;
-		ab.want_passages = model;
-		int arc = answer_question(app->terms, app->store, &ab, j->question, &j->ans);
-		if (arc != 0) {
-			rc = api_store_error(r, arc, ERR_BOT_NOT_FOUND, "bot");
+	if (api_bot_llm(app, &b, config, &j->llm) != 0)
+		memset(&j->llm, 0, sizeof j->llm); /* a secret that does not open: no model, no vectors */
+	if (j->llm.embeddings) {
+		j->vectors = vcache_get(app->vcache, app->store, j->tenant_id, j->bot_id, j->llm.embed_model,
+					j->knowledge_version);
+		if (vcache_set(j->vectors)) {
+			/* the question's embedding first, without holding this thread */
+			const char *texts[] = {j->question};
+			req_suspend(r, after_embedding, j);
+			if (!embed_start(app->httpc, &j->llm, texts, 1, CHAT_EMBED_TIMEOUT_MS, query_embedded, j))
+				req_resume(r); /* full text only */
+			j = NULL;
+			rc = 0;
 			goto out;
 		}
-		/* greetings, thanks and questions the knowledge does not cover get no model: no guessing */
-		model = model && j->ans.type == ANSWER_EXTRACTIVE;
 	}
-	if (answer_meta(app, j, &b, messages, prompts) != 0) {
-		rc = resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
-		goto out;
-	}
-	if (model) {
-		chat_llm_answer(j, r);
-	} else {
-		/* The reply waits for the commit without holding this thread: chat_stored → chat_reply. */
-		req_suspend(r, chat_reply, j);
-		chat_store(j);
-	}
+	rc = chat_answer(j, r);
 	j = NULL;
-	rc = 0;
 out:
 	if (j)
 		chat_job_unref(j);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "jobs/embedder.h"
 #include "rag/chunk.h"
 
 #define SOURCE_BODY_CAP (8u * 1024 * 1024)
@@ -60,6 +61,8 @@ static int source_create(struct req *r)
 	s.chunks = chunks.n;
 	s.created_at = s.updated_at = clock_now_ms(&app->clock);
 	int src = store_source_create(app->store, r->tenant_id, &s, in, chunks.n);
+	if (src == STORE_OK)
+		embedder_poke(app->embedder); /* the new chunks get their vectors now, not at the next round */
 	rc = src == STORE_OK ? resp_json(r, 201, source_json(&s)) : api_store_error(r, src, ERR_BOT_NOT_FOUND, "bot");
 out:
 	free(in);

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "api/bot_json.h"
 #include "privacy/keys.h"
 #include "privacy/seal.h"
 
@@ -119,4 +120,13 @@ int api_bot_llm(struct app *app, const struct store_bot *b, const json_t *config
 	sodium_memzero(key, sizeof key);
 	sodium_memzero(ekey, sizeof ekey);
 	return 0;
+}
+
+int api_embedder_resolve(void *ud, const struct store_bot *b, struct llm_config *out)
+{
+	struct app *app = ud;
+	json_t *config = bot_config_parse(b);
+	int rc = config ? api_bot_llm(app, b, config, out) : -1;
+	json_decref(config);
+	return rc;
 }

@@ -25,4 +25,7 @@ void bot_secrets_redact(json_t *view);
  * nobody: the bot then answers without its model). */
 int api_bot_llm(struct app *app, const struct store_bot *b, const json_t *config, struct llm_config *out);
 
+/* jobs/embedder.h's resolve callback (ud: the struct app). */
+int api_embedder_resolve(void *ud, const struct store_bot *b, struct llm_config *out);
+
 #endif

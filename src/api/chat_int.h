@@ -39,11 +39,16 @@ struct chat_job {
 	json_t *config;               /* the bot's (shared, read-only) */
 	json_t *sources, *meta;       /* of the reply */
 	bool email_prompted;
+	int messages, prompts;        /* the conversation's state before this message */
 	bool sse;                     /* the visitor asked for text/event-stream */
 	int64_t now;
 	double t_start;               /* monotonic, the request's start */
 	/* the model's part (chat_llm.c) */
 	struct llm_config llm;
+	int64_t knowledge_version;
+	struct vcache_entry *vectors; /* the bot's, when it has an embeddings model and vectors */
+	float *qvec;                  /* the question's embedding, or NULL */
+	int qdim;
 	struct llm_call *call;
 	struct resp_stream *stream;   /* the streamed response, once started */
 	struct reply_stream *preview; /* what of the model's JSON the visitor may see */

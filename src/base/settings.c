@@ -65,6 +65,10 @@ static const struct setting table[] = {
 	{"BOTWERK_EMBEDDINGS_BASE_URL", SET_STR, "", 0, 0, false, OFF(embeddings_base_url),
 	 "default embeddings endpoint (API root incl. /v1; empty = full-text retrieval only)"},
 	{"BOTWERK_EMBEDDINGS_MODEL", SET_STR, "", 0, 0, false, OFF(embeddings_model), "default embeddings model"},
+	{"BOTWERK_EMBED_INTERVAL", SET_LONG, "30", 1, 86400, false, OFF(embed_interval_s),
+	 "seconds between rounds of the background embedder (new sources start one at once)"},
+	{"BOTWERK_VECTOR_CACHE_MB", SET_LONG, "256", 0, 1048576, false, OFF(vector_cache_mb),
+	 "memory for the chunk vectors of busy bots (hybrid retrieval)"},
 };
 #define NSETTINGS (sizeof table / sizeof table[0])
 

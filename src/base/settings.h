@@ -40,6 +40,8 @@ struct settings {
 	long llm_timeout_ms;   /* until the first token: past it the visitor gets the extractive answer */
 	char *embeddings_base_url;
 	char *embeddings_model;
+	long embed_interval_s;  /* seconds between embedder rounds */
+	long vector_cache_mb;   /* memory for in-memory chunk vectors */
 	/* derived at validation */
 	char listen_host[64];
 	int listen_port;

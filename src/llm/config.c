@@ -28,6 +28,8 @@ const struct json_field embeddings_config_fields[] = {
 	URL_ROW("base_url"),
 	{"model", JF_STRING, false, true, 0, LLM_MODEL_MAX - 1, NULL, NULL, NULL, NULL},
 	{"api_key", JF_STRING, false, true, 0, LLM_KEY_MAX - 1, NULL, NULL, NULL, NULL},
+	/* cosine similarity from which a vector hit alone answers (depends on the model: see api.md) */
+	{"min_similarity", JF_NUMBER, false, false, 0, 1, NULL, NULL, NULL, NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -81,4 +83,5 @@ void llm_config_resolve(const json_t *bot_config, const struct settings *s, cons
 	const char *ekey = eown ? embed_api_key : s->llm_api_key;
 	snprintf(out->embed_api_key, sizeof out->embed_api_key, "%s", ekey ? ekey : "");
 	out->embeddings = out->embed_base_url[0] != '\0' && out->embed_model[0] != '\0';
+	out->embed_min_similarity = json_num(emb, "min_similarity", LLM_DEFAULT_MIN_SIMILARITY);
 }

@@ -26,7 +26,8 @@
 #define LLM_DEFAULT_HISTORY 12
 #define LLM_DEFAULT_CONTEXT_TOKENS 4096
 #define LLM_DEFAULT_TOTAL_TIMEOUT_MS 60000
-#define LLM_DEFAULT_MIN_SCORE 0.5 /* retrieval coverage below which the fallback is sent, not a guess */
+#define LLM_DEFAULT_MIN_SCORE 0.5
+#define LLM_DEFAULT_MIN_SIMILARITY 0.75 /* retrieval coverage below which the fallback is sent, not a guess */
 
 struct llm_config {
 	bool enabled;                 /* a chat model is configured */
@@ -44,6 +45,7 @@ struct llm_config {
 	char embed_base_url[LLM_URL_MAX];
 	char embed_model[LLM_MODEL_MAX];
 	char embed_api_key[LLM_KEY_MAX];
+	double embed_min_similarity;  /* a vector hit at least this close answers on its own */
 };
 
 /* Body schemas of the bot config objects "llm" and "embeddings" (for api/bot_json.c). */

@@ -10,6 +10,7 @@
  * request allocates only the reply, its sources, and what the store returns.
  */
 #include "rag/answer.h"
+#include "rag/chunk.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,9 @@
 
 #define DEFAULT_MIN_SCORE 0.5
 #define SEARCH_HITS 5          /* chunks asked of the store */
+#define VEC_HITS 8             /* chunks asked of the vectors */
+#define DEFAULT_MIN_SIMILARITY 0.75
+#define VEC_ANSWER_MAX 400     /* characters of an answer from a vector hit alone */
 #define QWORDS_MAX 128         /* words of a question read; later ones are ignored */
 #define GREETING_MAX_WORDS 12  /* longer messages are questions, however polite */
 
@@ -240,6 +244,95 @@ static void keep_passages(struct work *w, struct answer *out, int min_covered)
 	}
 }
 
+/* ---- hybrid retrieval --------------------------------------------------------------------------- */
+
+/* The question's nearest chunks by vector, best first (0 when there are no vectors). */
+static int vector_hits(const struct answer_bot *bot, struct vec_hit *vh)
+{
+	const struct vec_set *set = vcache_set(bot->vectors);
+	if (!set || !bot->query_vec || bot->query_dim != vec_set_dim(set))
+		return 0;
+	int n = vec_set_search(set, bot->query_vec, bot->query_dim, VEC_HITS, vh);
+	return n > 0 ? n : 0;
+}
+
+/* An answer from the closest chunk alone (the full text found nothing): its first sentences. */
+static int vector_answer(const struct answer_bot *bot, const struct vec_hit *best, struct answer *out)
+{
+	const char *title, *heading, *text;
+	if (!vcache_chunk(bot->vectors, best->id, &title, &heading, &text) || !text[0])
+		return 1;
+	size_t len = strlen(text), end = 0;
+	while (end < len) {
+		size_t next = chunk_sentence_end(text, len, end);
+		if (next <= end || (end > 0 && next > VEC_ANSWER_MAX))
+			break;
+		end = next;
+	}
+	if (end == 0) /* one long sentence: cut at a word */
+		for (end = len < VEC_ANSWER_MAX ? len : VEC_ANSWER_MAX; end < len && end > 0 && text[end] != ' '; end--)
+			;
+	while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\n'))
+		end--;
+	out->text = strndup(text, end);
+	out->sources[0].title = compose_source_title(title, heading);
+	out->sources[0].snippet = strndup(text, len < 240 ? len : 240);
+	if (!out->text || !out->sources[0].title || !out->sources[0].snippet) {
+		free(out->sources[0].title);
+		free(out->sources[0].snippet);
+		out->sources[0].title = out->sources[0].snippet = NULL;
+		return -1;
+	}
+	out->sources[0].score = (double)(int)(best->score * 100.0 + 0.5) / 100.0;
+	out->nsources = 1;
+	out->type = ANSWER_EXTRACTIVE;
+	return 0;
+}
+
+/* The passages for a model: the full-text hits that count and the vector hits, fused by rank. */
+static void fused_passages(struct work *w, const struct answer_bot *bot, const struct vec_hit *vh, int nv,
+			   int min_covered, double min_sim, struct answer *out)
+{
+	int64_t a[SEARCH_HITS], b[VEC_HITS];
+	int na = 0, nb = 0;
+	for (int i = 0; i < w->nhits && w->covered[w->order[i]] >= min_covered; i++)
+		a[na++] = w->hits[w->order[i]].chunk_id;
+	for (int i = 0; i < nv; i++)
+		if (vh[i].score >= min_sim * 0.8) /* near misses still help a model; noise does not */
+			b[nb++] = vh[i].id;
+	struct rrf_hit fused[SEARCH_HITS + VEC_HITS];
+	int nf = rrf_fuse(a, na, b, nb, 0, fused, ANSWER_MAX_PASSAGES);
+	for (int i = 0; i < nf && out->npassages < ANSWER_MAX_PASSAGES; i++) {
+		struct answer_passage *p = &out->passages[out->npassages];
+		int h = -1;
+		for (int k = 0; k < w->nhits; k++)
+			if (w->hits[k].chunk_id == fused[i].id)
+				h = k;
+		const char *title, *heading, *text;
+		if (h >= 0 && w->hits[h].text) {
+			*p = (struct answer_passage){.chunk_id = fused[i].id, .title = w->hits[h].title,
+						     .heading = w->hits[h].heading, .text = w->hits[h].text,
+						     .score = rounded_score(w->covered[h], w->cw.n)};
+			w->hits[h].title = w->hits[h].heading = w->hits[h].text = NULL;
+		} else if (vcache_chunk(bot->vectors, fused[i].id, &title, &heading, &text)) {
+			*p = (struct answer_passage){.chunk_id = fused[i].id, .title = strdup(title),
+						     .heading = strdup(heading), .text = strdup(text)};
+			for (int k = 0; k < nv; k++)
+				if (vh[k].id == fused[i].id)
+					p->score = (double)(int)(vh[k].score * 100.0 + 0.5) / 100.0;
+			if (!p->title || !p->heading || !p->text) {
+				free(p->title);
+				free(p->heading);
+				free(p->text);
+				continue;
+			}
+		} else {
+			continue;
+		}
+		out->npassages++;
+	}
+}
+
 /* ---- the answer --------------------------------------------------------------------------------- */
 
 static int fallback(struct answer *out, const struct answer_bot *bot)
@@ -348,11 +441,30 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	if (w->nhits > SEARCH_HITS)
 		w->nhits = SEARCH_HITS;
 	score_hits(w);
-	if (w->nhits == 0 || w->covered[w->order[0]] < min_covered) {
+	struct vec_hit vh[VEC_HITS];
+	int nv = vector_hits(bot, vh);
+	double min_sim = bot->min_similarity > 0 ? bot->min_similarity : DEFAULT_MIN_SIMILARITY;
+	bool fts_ok = w->nhits > 0 && w->covered[w->order[0]] >= min_covered;
+	if (!fts_ok && (nv == 0 || vh[0].score < min_sim)) {
 		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
 	rc = STORE_NOMEM;
+	if (!fts_ok) {
+		int vrc = vector_answer(bot, &vh[0], out);
+		if (vrc < 0)
+			goto out;
+		if (vrc > 0) {
+			rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
+			goto out;
+		}
+		out->hybrid = true;
+		if (bot->want_passages)
+			fused_passages(w, bot, vh, nv, min_covered, min_sim, out);
+		rc = STORE_OK;
+		goto out;
+	}
+	out->hybrid = nv > 0;
 	if (extract(w, out) < 0)
 		goto out;
 	if (out->text[0] == '\0') {
@@ -363,7 +475,9 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	}
 	if (add_sources(w, out, min_covered) < 0)
 		goto out;
-	if (bot->want_passages)
+	if (bot->want_passages && nv > 0)
+		fused_passages(w, bot, vh, nv, min_covered, min_sim, out);
+	else if (bot->want_passages)
 		keep_passages(w, out, min_covered);
 	rc = STORE_OK;
 out:

@@ -9,6 +9,11 @@
  * their neighbours for context when short), in document order, up to ~500 characters, plus sentences of
  * the second passage when it scores as high and adds new terms. Never text that is not in a passage.
  *
+ * Hybrid retrieval (answer_bot.vectors and query_vec set): the question's embedding is also compared with
+ * the bot's chunk vectors (cosine). A question the full text does not answer is still answered when the
+ * closest chunk reaches min_similarity (its first sentences, up to ~400 characters); the passages for a
+ * model are the full-text and the vector ranking fused by reciprocal rank (rag/vectors.h).
+ *
  * Details a caller may notice:
  *   - greeting/thanks: every word is a greeting ("Hallo", "Guten Morgen", "Hi"), a thanks or farewell
  *     ("Danke", "Vielen Dank", "Thanks", "Tschüss"), a stop word or a filler ("Frage", "geht's"), with
@@ -26,6 +31,7 @@
 
 #include "rag/index.h"
 #include "rag/terms.h"
+#include "rag/vcache.h"
 #include "store/store.h"
 
 #define ANSWER_MAX_SOURCES 3
@@ -51,6 +57,7 @@ struct answer {
 	char *text;
 	enum answer_type type;
 	bool unanswered;
+	bool hybrid;     /* vectors took part in the retrieval */
 	struct answer_source sources[ANSWER_MAX_SOURCES];
 	int nsources;
 	/* with want_passages, for ANSWER_EXTRACTIVE: the passages that reached min_score, best first */
@@ -69,6 +76,11 @@ struct answer_bot {
 	int64_t knowledge_version;   /* the bot row's, to pick the right cached index */
 	struct rag_cache *index_cache; /* optional: search in memory when the bot's index is cached */
 	bool want_passages;            /* keep the whole passages (answer.passages) for a model */
+	/* hybrid retrieval: the bot's vectors and the question's embedding (both or neither) */
+	const struct vcache_entry *vectors;
+	const float *query_vec;
+	int query_dim;
+	double min_similarity;         /* a vector hit at least this close answers on its own (0: 0.75) */
 };
 
 /* Answers `question` (UTF-8, already validated as 1–2000 characters). Returns 0 and fills `out` (clear

@@ -85,6 +85,11 @@ enum pg_q {
 	Q_CONTACT_CREATE,
 	Q_MSG_LIST,
 	Q_MSG_TAIL,
+	Q_EMBED_PENDING,
+	Q_EMBED_PUT,
+	Q_EMBED_LOAD,
+	Q_EMBED_COUNT,
+	Q_BOT_SCAN,
 	Q_ANALYTICS_ADD,
 	Q_TENANT_KEY_GET,
 	Q_TENANT_KEY_SET,
@@ -249,6 +254,15 @@ int pg_conversation_state(struct store *st, const char *tenant_id, const char *c
 int pg_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 int pg_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 		     const char *props_json, int64_t now);
+int pg_embed_pending(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int limit,
+		     struct store_embed_row **rows, int *n);
+int pg_embed_put(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int n,
+		 const int64_t *chunk_ids, const char *const *vectors_b64);
+int pg_embed_load(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+		  store_embed_fn emit, void *ud);
+int pg_embed_count(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int64_t *total,
+		   int64_t *done);
+int pg_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
 int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n);
 

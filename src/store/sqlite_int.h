@@ -79,6 +79,11 @@ enum stmt_id {
 	S_CONTACT_INSERT,
 	S_MSG_LIST,
 	S_MSG_TAIL,
+	S_EMBED_PENDING,
+	S_EMBED_PUT,
+	S_EMBED_LOAD,
+	S_EMBED_COUNT,
+	S_BOT_SCAN,
 	S_ANALYTICS_INSERT,
 	S_TENANT_KEY_GET,
 	S_TENANT_KEY_SET,
@@ -288,6 +293,15 @@ int sq_conversation_state(struct store *st, const char *tenant_id, const char *c
 int sq_conversation_count_messages(struct store *st, const char *tenant_id, const char *conv_id, int *n);
 int sq_analytics_add(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 		     const char *props_json, int64_t now);
+int sq_embed_pending(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int limit,
+		     struct store_embed_row **rows, int *n);
+int sq_embed_put(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int n,
+		 const int64_t *chunk_ids, const char *const *vectors_b64);
+int sq_embed_load(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+		  store_embed_fn emit, void *ud);
+int sq_embed_count(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int64_t *total,
+		   int64_t *done);
+int sq_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
 int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n);
 

@@ -725,3 +725,51 @@ int store_contact_leads(struct store *st, const char *tenant_id, const char *con
 	EMPTY_LIST_IF_NO_LIMIT(limit, out, n);
 	TIMED(st, "contact_leads", st->ops->contact_leads(st, tenant_id, contact_id, limit, out, n));
 }
+
+/* ---- embeddings -------------------------------------------------------------------------------------- */
+
+void store_embed_row_clear(struct store_embed_row *r)
+{
+	free(r->title);
+	free(r->heading);
+	free(r->text);
+	memset(r, 0, sizeof *r);
+}
+
+int store_embed_pending(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int limit,
+			struct store_embed_row **rows, int *n)
+{
+	*rows = NULL;
+	*n = 0;
+	if (limit <= 0)
+		return STORE_OK;
+	TIMED(st, "embed_pending", st->ops->embed_pending(st, tenant_id, bot_id, model, limit, rows, n));
+}
+
+int store_embed_put(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int n,
+		    const int64_t *chunk_ids, const char *const *vectors_b64)
+{
+	if (n <= 0)
+		return STORE_OK;
+	TIMED(st, "embed_put", st->ops->embed_put(st, tenant_id, bot_id, model, n, chunk_ids, vectors_b64));
+}
+
+int store_embed_load(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+		     store_embed_fn emit, void *ud)
+{
+	TIMED(st, "embed_load", st->ops->embed_load(st, tenant_id, bot_id, model, emit, ud));
+}
+
+int store_embed_count(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+		      int64_t *total, int64_t *done)
+{
+	TIMED(st, "embed_count", st->ops->embed_count(st, tenant_id, bot_id, model, total, done));
+}
+
+int store_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n)
+{
+	*n = 0;
+	if (limit <= 0)
+		return STORE_OK;
+	TIMED(st, "bot_scan", st->ops->bot_scan(st, after_id ? after_id : "", limit, rows, n));
+}

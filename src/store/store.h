@@ -174,6 +174,38 @@ int store_chunk_list(struct store *st, const char *tenant_id, const char *bot_id
 int store_chunk_search(struct store *st, const char *tenant_id, const char *bot_id, const char *const *words,
 		       int nwords, int min_match, int limit, struct store_hit *hits, int *n);
 
+/* ---- embeddings (migration 006; src/jobs/embedder.c, rag/vcache.h) ---------------------------------
+ * A chunk's vector is stored with it, as base64 of little-endian float32, with the model that made it. */
+
+struct store_embed_row {
+	int64_t chunk_id;
+	char *title, *heading, *text; /* what is embedded */
+};
+void store_embed_row_clear(struct store_embed_row *r);
+/* Up to `limit` chunks of the bot without a vector from `model` (none, or another model's), in chunk id
+ * order. *rows malloc'd (clear each, free the array; NULL when *n is 0). */
+int store_embed_pending(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int limit,
+			struct store_embed_row **rows, int *n);
+/* Stores n vectors (base64 texts) for the given chunks of the bot, in one transaction; chunks that are gone
+ * by now are skipped. */
+int store_embed_put(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int n,
+		    const int64_t *chunk_ids, const char *const *vectors_b64);
+/* Every vector of the bot from `model`, with its chunk: emit(ud, row) per chunk until it returns non-zero
+ * (returned). The strings are valid during the call only. */
+struct store_embed_vec {
+	int64_t chunk_id;
+	const char *vector_b64;
+	const char *title, *heading, *text;
+};
+typedef int (*store_embed_fn)(void *ud, const struct store_embed_vec *v);
+int store_embed_load(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+		     store_embed_fn emit, void *ud);
+/* How many of the bot's chunks there are, and how many have a vector from `model`. */
+int store_embed_count(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+		      int64_t *total, int64_t *done);
+/* Every bot of every tenant, by id: up to `limit` rows with id > after_id ("" for the first page). */
+int store_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
+
 /* ---- conversations and messages ----------------------------------------------------------------- */
 
 struct store_exchange {

@@ -75,6 +75,15 @@ struct store_ops {
 	int (*analytics_add)(struct store *st, const char *tenant_id, const char *bot_id, const char *event,
 			     const char *props_json, int64_t now);
 	/* limit > 0 (store.c answers the others) */
+	int (*embed_pending)(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int limit,
+			     struct store_embed_row **rows, int *n);
+	int (*embed_put)(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int n,
+			 const int64_t *chunk_ids, const char *const *vectors_b64);
+	int (*embed_load)(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+			  store_embed_fn emit, void *ud);
+	int (*embed_count)(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
+			   int64_t *total, int64_t *done);
+	int (*bot_scan)(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
 	int (*message_list)(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 			    struct store_message **out, int *n);
 

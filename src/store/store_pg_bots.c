@@ -226,6 +226,27 @@ int pg_bot_list(struct store *st, const char *tenant_id, int64_t after_created, 
 	return rc;
 }
 
+int pg_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n)
+{
+	struct pg_num nl;
+	const char *p[] = {after_id, pg_num(&nl, limit)};
+	PGresult *res = NULL;
+	int rc = pg_one(pg_of(st), Q_BOT_SCAN, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	int got = PQntuples(res), i;
+	for (i = 0; i < got && i < limit; i++)
+		if ((rc = bot_from_row(res, i, &rows[i])) != STORE_OK)
+			break;
+	if (rc != STORE_OK)
+		while (i-- > 0)
+			store_bot_clear(&rows[i]);
+	else
+		*n = i;
+	PQclear(res);
+	return rc;
+}
+
 /* ---- the bot row --------------------------------------------------------------------------------- */
 
 /* STORE_OK when the bot exists for the tenant (no lock; for reads). */

@@ -171,6 +171,25 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 			"SELECT id, direction, content, meta, created_at FROM messages "
 			"WHERE tenant_id = $1 AND conversation_id = $2 ORDER BY created_at, direction, id LIMIT $3",
 			3},
+	[Q_EMBED_PENDING] = {"embed_pending",
+			     "SELECT c.id, s.title, c.heading, c.text FROM chunks c JOIN sources s ON s.id = c.source_id "
+			     "WHERE c.tenant_id = $1 AND c.bot_id = $2 AND (c.embedding_model IS NULL OR "
+			     "c.embedding_model <> $3) ORDER BY c.id LIMIT $4",
+			     4},
+	[Q_EMBED_PUT] = {"embed_put",
+			 "UPDATE chunks SET embedding = $4, embedding_model = $3 WHERE tenant_id = $1 AND bot_id = $2 "
+			 "AND id = $5",
+			 5},
+	[Q_EMBED_LOAD] = {"embed_load",
+			  "SELECT c.id, c.embedding, s.title, c.heading, c.text FROM chunks c JOIN sources s ON "
+			  "s.id = c.source_id WHERE c.tenant_id = $1 AND c.bot_id = $2 AND c.embedding_model = $3 "
+			  "ORDER BY c.id",
+			  3},
+	[Q_EMBED_COUNT] = {"embed_count",
+			   "SELECT count(*), count(CASE WHEN embedding_model = $3 THEN 1 END) FROM chunks "
+			   "WHERE tenant_id = $1 AND bot_id = $2",
+			   3},
+	[Q_BOT_SCAN] = {"bot_scan", "SELECT " BOT_COLS " FROM bots WHERE id > $1 ORDER BY id LIMIT $2", 2},
 	[Q_MSG_TAIL] = {"msg_tail",
 			"SELECT id, direction, content, meta, created_at FROM messages WHERE tenant_id = $1 AND "
 			"conversation_id = $2 ORDER BY created_at DESC, direction DESC, id DESC LIMIT $3",

@@ -117,6 +117,17 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	/* an exchange's two messages share created_at: the question ('in') before its answer ('out') */
 	[S_MSG_LIST] = "SELECT id, direction, content, meta, created_at FROM messages "
 		       "WHERE conversation_id = ?1 AND tenant_id = ?2 ORDER BY created_at, direction, id LIMIT ?3",
+	[S_EMBED_PENDING] = "SELECT c.id, s.title, c.heading, c.text FROM chunks c JOIN sources s ON s.id = c.source_id "
+			    "WHERE c.bot_id = ?1 AND c.tenant_id = ?2 AND (c.embedding_model IS NULL OR "
+			    "c.embedding_model <> ?3) ORDER BY c.id LIMIT ?4",
+	[S_EMBED_PUT] = "UPDATE chunks SET embedding = ?4, embedding_model = ?3 WHERE id = ?5 AND bot_id = ?1 AND "
+			"tenant_id = ?2",
+	[S_EMBED_LOAD] = "SELECT c.id, c.embedding, s.title, c.heading, c.text FROM chunks c JOIN sources s ON "
+			 "s.id = c.source_id WHERE c.bot_id = ?1 AND c.tenant_id = ?2 AND c.embedding_model = ?3 "
+			 "ORDER BY c.id",
+	[S_EMBED_COUNT] = "SELECT count(*), count(CASE WHEN embedding_model = ?3 THEN 1 END) FROM chunks "
+			  "WHERE bot_id = ?1 AND tenant_id = ?2",
+	[S_BOT_SCAN] = "SELECT " BOT_COLS " FROM bots WHERE id > ?1 ORDER BY id LIMIT ?2",
 	[S_MSG_TAIL] = "SELECT id, direction, content, meta, created_at FROM messages WHERE conversation_id = ?1 AND "
 		       "tenant_id = ?2 ORDER BY created_at DESC, direction DESC, id DESC LIMIT ?3",
 	[S_ANALYTICS_INSERT] = "INSERT INTO analytics_events(tenant_id, bot_id, event, props, created_at) "
@@ -597,6 +608,31 @@ static int sq_bot_list(struct store *st, const char *tenant_id, int64_t after_cr
 	return STORE_OK;
 }
 
+int sq_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n)
+{
+	struct conn *c = sqlite_conn(sqlite_of(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_BOT_SCAN) : NULL;
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, after_id);
+	sqlite3_bind_int(q, 2, limit);
+	int count = 0, rc = SQLITE_DONE, res = STORE_OK;
+	while (count < limit && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((res = read_bot(q, &rows[count])) != STORE_OK)
+			break;
+		count++;
+	}
+	if (res == STORE_OK && count < limit && rc != SQLITE_DONE)
+		res = sqlite_map_rc(rc);
+	sqlite_done(q);
+	if (res != STORE_OK) {
+		while (count > 0)
+			store_bot_clear(&rows[--count]);
+		return res;
+	}
+	*n = count;
+	return STORE_OK;
+}
 
 /* The bot's rid (see sqlite_int.h); the knowledge and chat transactions use it too. */
 int sqlite_bot_rid(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 *rid)
@@ -654,6 +690,11 @@ static const struct store_ops sqlite_ops = {
 	.conversation_count_messages = sq_conversation_count_messages,
 	.analytics_add = sq_analytics_add,
 	.message_list = sq_message_list,
+	.embed_pending = sq_embed_pending,
+	.embed_put = sq_embed_put,
+	.embed_load = sq_embed_load,
+	.embed_count = sq_embed_count,
+	.bot_scan = sq_bot_scan,
 	.tenant_key_get = sq_tenant_key_get,
 	.tenant_key_init = sq_tenant_key_init,
 	.lead_capture = sq_lead_capture,

@@ -51,6 +51,7 @@
 //   malformedAt      stream: a chunk of broken JSON before content chunk number n (0-based), then go on
 //   hang             never answer (until close())
 //   reverseOrder     embeddings: data[] in reverse index order (clients must match by index)
+// Option `concepts` (startFakeOpenAI({concepts: [[words…], …]})): embeddings by meaning, see conceptEmbed.
 //   path             which endpoint the behaviour is for, e.g. "/v1/embeddings" or "/health"
 
 import http from 'node:http';
@@ -96,6 +97,20 @@ export function embed(text, dims = 16) {
     if (i % 8 === 0) block = createHash('sha256').update(`${text}\u0000${i / 8}`).digest();
     v[i] = block.readUInt32LE((i % 8) * 4) / 0xffffffff * 2 - 1;
   }
+  const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
+  return v.map((x) => x / norm);
+}
+
+/** With `concepts` (groups of words, e.g. [['preis','kosten','beitrag'], …]): texts that mention a word of the
+ *  same group get close vectors (one axis per group, plus a little of the text's own hash vector), so
+ *  tests can check retrieval by meaning without a real model. Matching is lower-case substring. */
+export function conceptEmbed(text, dims, concepts) {
+  const t = text.toLowerCase();
+  const noise = embed(text, dims);
+  const v = noise.map((x) => 0.15 * x);
+  concepts.forEach((words, k) => {
+    if (words.some((w) => t.includes(w.toLowerCase()))) v[k % dims] += 1;
+  });
   const norm = Math.sqrt(v.reduce((s, x) => s + x * x, 0)) || 1;
   return v.map((x) => x / norm);
 }
@@ -271,7 +286,7 @@ export async function startFakeOpenAI(opts = {}) {
       return sendJson(res, 400, errorBody(400, "encoding_format must be 'float' or 'base64'", 'invalid_request_error'));
     const dims = Number.isInteger(body.dimensions) && body.dimensions > 0 ? body.dimensions : cfg.dims;
     let data = texts.map((t, index) => {
-      const v = embed(t, dims);
+      const v = cfg.concepts ? conceptEmbed(t, dims, cfg.concepts) : embed(t, dims);
       return { object: 'embedding', index, embedding: fmt === 'base64' ? toBase64(v) : v };
     });
     if (b.reverseOrder) data = data.reverse();

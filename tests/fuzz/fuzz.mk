@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream
+FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
@@ -50,6 +50,8 @@ extract_SRC     := src/conv/extract.c src/conv/extract_who.c src/conv/extract_wh
 extract_PKGS    := jansson libpcre2-8
 reply_stream_SRC  := src/llm/reply_stream.c src/llm/reply.c src/rag/chunk.c
 reply_stream_PKGS := jansson
+embed_SRC     := src/llm/embed.c
+embed_PKGS    := jansson libsodium
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
