@@ -74,6 +74,10 @@ void chat_llm_answer(struct chat_job *j, struct req *r);
  * nothing (or on failure: the answer never depends on it). Adds metadata.profile_updated. */
 char *chat_profile_sealed(struct chat_job *j);
 
+/* chat_profile.c: what is known about the visitor now (stored profile + this message), for the model's
+ * prompt. New reference or NULL. */
+json_t *chat_profile_known(const struct chat_job *j);
+
 /* The continuation that answers a suspended, non-streamed chat once its exchange is stored. */
 int chat_reply(struct req *r, void *arg);
 

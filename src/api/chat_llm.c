@@ -75,6 +75,7 @@ static json_t *build_messages(struct chat_job *j, struct prompt_stats *st)
 	json_t *oh = json_object_get(j->config, "opening_hours");
 	struct hours *h = json_is_object(oh) ? hours_parse(oh, NULL) : NULL;
 	const char *lang = json_str(j->config, "language", "de");
+	bool lang_en = !strcmp(lang, "en");
 	if (h) {
 		tz = hours_timezone(h);
 		char status[256] = "";
@@ -88,6 +89,12 @@ static json_t *build_messages(struct chat_job *j, struct prompt_stats *st)
 	}
 	struct history hist;
 	load_history(j, &hist);
+	/* what the visitor told so far, so that the model can address them and not ask again */
+	json_t *known = chat_profile_known(j);
+	char name[256] = "";
+	snprintf(name, sizeof name, "%s%s%s", json_str(known, "first_name", ""),
+		 json_str(known, "first_name", NULL) && json_str(known, "last_name", NULL) ? " " : "",
+		 json_str(known, "last_name", ""));
 	const json_t *llm = json_object_get(j->config, "llm");
 	struct prompt_input in = {
 		.template_text = json_str(llm, "prompt_template", NULL),
@@ -97,6 +104,10 @@ static json_t *build_messages(struct chat_job *j, struct prompt_stats *st)
 		.bot_name = j->bot_name,
 		.company = json_object_get(j->config, "company"),
 		.hours_text = hours_text[0] ? hours_text : NULL,
+		.contact_name = name[0] ? name : NULL,
+		.contact_status = j->existing_conversation ? (lang_en ? "returning visitor" : "bekannter Besucher")
+							   : (lang_en ? "new visitor" : "neuer Besucher"),
+		.contact_profile = json_object_size(known) > 0 ? known : NULL,
 		.passages = passages,
 		.npassages = j->ans.npassages,
 		.history = hist.turns,
@@ -114,6 +125,7 @@ static json_t *build_messages(struct chat_job *j, struct prompt_stats *st)
 		log_msg(&j->app->log, LOG_WARN, "chat", "bot %s: no prompt for the model: %s", j->bot_id, err);
 	hours_free(h);
 	history_clear(&hist);
+	json_decref(known);
 	return messages;
 }
 

@@ -43,7 +43,7 @@ static int local_ref(const json_t *config, int64_t now, struct extract_ref *ref)
 }
 
 /* The contact's profile so far (an object; empty for a new contact or when none is stored). */
-static json_t *current_profile(struct chat_job *j)
+static json_t *current_profile(const struct chat_job *j)
 {
 	char *sealed = NULL, *plain = NULL;
 	json_t *p = NULL;
@@ -57,6 +57,18 @@ static json_t *current_profile(struct chat_job *j)
 		json_decref(p);
 		p = json_object();
 	}
+	return p;
+}
+
+json_t *chat_profile_known(const struct chat_job *j)
+{
+	json_t *p = current_profile(j);
+	struct extract_ref ref;
+	bool have_ref = local_ref(j->config, j->now, &ref) == 0 && extract_ref_check(&ref);
+	json_t *rules = p ? extract_profile(j->app->extractor, j->question, have_ref ? &ref : NULL) : NULL;
+	if (rules)
+		extract_merge(p, rules);
+	json_decref(rules);
 	return p;
 }
 

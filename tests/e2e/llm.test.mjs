@@ -185,6 +185,13 @@ describe(`answers by a model (${BACKEND})`, () => {
     const second = await srv.chat(bot.id, 'Meine Handynummer ist 0171 2345678.', conv);
     assert.equal(second.status, 200, second.text);
     assert.deepEqual(second.json.metadata.profile_updated, ['phone']);
+    // the model is told who it is talking to
+    llm.script({ reply: structured(REPLY) });
+    await srv.chat(bot.id, Q_PRICE.q, conv);
+    const system = llm.requests().filter((r) => r.path === '/v1/chat/completions').at(-1).body.messages[0].content;
+    assert.match(system, /Anna Berger/);
+    assert.match(system, /Hamburg/);
+    assert.match(system, /\+491712345678/);
     const lead = await srv.post(`/api/v1/public/bot/${bot.id}/leads`, { email: 'anna@example.de', conversation_id: conv, consent: true });
     assert.equal(lead.status, 201, lead.text);
     const detail = await srv.get(`/api/v1/leads/${lead.json.lead_id}`, key);
