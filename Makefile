@@ -10,7 +10,7 @@
 
 CC      ?= cc
 BUILD   ?= build
-PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium icu-uc icu-i18n libpcre2-8 libcurl libxml-2.0
+PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium icu-uc icu-i18n libpcre2-8 libcurl libxml-2.0 libcrypto
 WARN    := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
            -Wmissing-prototypes -Wmissing-declarations -Wstrict-prototypes -Wformat=2 -Wvla
 OPT     ?= -O2 -g

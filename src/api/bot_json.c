@@ -5,9 +5,8 @@
 #include <time.h>
 
 #include "base/clock.h"
-#include "api/bot_secrets.h"
 #include "conv/hours.h"
-#include "conv/profile.h"
+#include "conv/profile.h" /* profile_all_fields only (conv/profile_fields.c) */
 #include "llm/config.h"
 #include "llm/prompt.h"
 
@@ -262,7 +261,7 @@ json_t *bot_to_json(const struct store_bot *b, json_t *config)
 		json_t *v = json_object_get(config, sections[i]);
 		json_object_set_new(o, sections[i], v ? json_deep_copy(v) : json_null());
 	}
-	bot_secrets_redact(o);
+	llm_config_redact(o);
 	char t[32];
 	json_object_set_new(o, "created_at", json_string(clock_iso8601(b->created_at, t)));
 	json_object_set_new(o, "updated_at", json_string(clock_iso8601(b->updated_at, t)));

@@ -63,22 +63,6 @@ int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id,
 	return rc;
 }
 
-void bot_secrets_redact(json_t *view)
-{
-	for (size_t i = 0; i < NSECRETS; i++) {
-		json_t *sec = json_object_get(view, secrets[i].section);
-		if (!json_is_object(sec))
-			continue;
-		char sealed_name[64], set_name[64];
-		snprintf(sealed_name, sizeof sealed_name, "%s_sealed", secrets[i].name);
-		snprintf(set_name, sizeof set_name, "%s_set", secrets[i].name);
-		bool set = json_is_string(json_object_get(sec, sealed_name));
-		json_object_del(sec, sealed_name);
-		json_object_del(sec, secrets[i].name);
-		json_object_set_new(sec, set_name, json_boolean(set));
-	}
-}
-
 /* Opens secret i of the config into out (""); 0, or -1 when it is there but does not open. */
 static int open_secret(struct app *app, const struct store_bot *b, const json_t *config, int i, char *out,
 		       size_t outlen)

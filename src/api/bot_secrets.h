@@ -18,9 +18,6 @@
 /* Seals every plain secret in `config` in place. STORE_OK or a store/key error (STORE_NOMEM). */
 int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id, json_t *config);
 
-/* Replaces sealed secrets in a management view by "<name>_set" flags (also where none is set). */
-void bot_secrets_redact(json_t *view);
-
 /* The bot's model settings with its secrets opened. 0, or -1 when a secret cannot be opened (logged by
  * nobody: the bot then answers without its model). */
 int api_bot_llm(struct app *app, const struct store_bot *b, const json_t *config, struct llm_config *out);

@@ -49,33 +49,10 @@ static const char *const channels[] = {"instagram", "facebook", "tiktok",  "yout
 				       "flyer",     "walk_by",  "ads",     "website", NULL};
 static const char *const interests[] = {"high", "medium", "low", NULL};
 
-/* X(name, kind, allowed values): every field, in the order of extract.h. */
-#define PROFILE_FIELDS(X)                                   \
-	X(first_name, K_NAME, NULL)                         \
-	X(last_name, K_NAME, NULL)                          \
-	X(email, K_EMAIL, NULL)                             \
-	X(phone, K_PHONE, NULL)                             \
-	X(age, K_AGE, NULL)                                 \
-	X(gender, K_ENUM, genders)                          \
-	X(city, K_NAME, NULL)                               \
-	X(occupation, K_NAME, NULL)                         \
-	X(goal, K_ENUM, goals)                              \
-	X(fitness_level, K_ENUM, levels)                    \
-	X(training_frequency, K_FREQ, NULL)                 \
-	X(health_restrictions, K_HEALTH, restrictions)      \
-	X(budget_sensitive, K_BOOL, NULL)                   \
-	X(time_window, K_ENUM, windows)                     \
-	X(urgency, K_ENUM, urgencies)                       \
-	X(how_found, K_ENUM, channels)                      \
-	X(interest_level, K_ENUM, interests)                \
-	X(preferred_date, K_DATE, NULL)                     \
-	X(preferred_time, K_TIME, NULL)                     \
-	X(notes, K_TEXT, NULL)
+#include "conv/profile_fields.h"
 
-#define FIELD_NAME(n, k, v) #n,
 #define FIELD_RULE(n, k, v) {k, v},
 
-const char *const profile_all_fields[PROFILE_FIELD_COUNT + 1] = {PROFILE_FIELDS(FIELD_NAME) NULL};
 
 struct field_rule {
 	enum kind kind;

@@ -310,14 +310,17 @@ static int attempt(struct llm_call *call, long delay_ms)
 	req.headers[req.nheaders++] = "Accept: text/event-stream";
 	if (call->auth[0])
 		req.headers[req.nheaders++] = call->auth;
+	/* counted before the submit: the transfer may finish (on_xfer_done reads it) before submit returns */
+	call->attempts++;
 	pthread_mutex_lock(&call->mu);
 	bool cancelled = call->cancelled;
 	uint64_t id = cancelled ? 0 : httpc_submit(call->c->http, &req);
 	call->xfer = id;
 	pthread_mutex_unlock(&call->mu);
-	if (!id)
+	if (!id) {
+		call->attempts--;
 		return -1;
-	call->attempts++;
+	}
 	return 0;
 }
 
@@ -366,7 +369,8 @@ static void finish_call(struct llm_call *call, enum llm_status st, const char *m
 
 static long backoff_ms(int attempts)
 {
-	long base = BACKOFF_BASE_MS << (attempts > 6 ? 6 : attempts - 1);
+	int shift = attempts < 1 ? 0 : attempts > 7 ? 6 : attempts - 1;
+	long base = (long)BACKOFF_BASE_MS << shift;
 	return base + (long)randombytes_uniform((uint32_t)base); /* full jitter on top of the base */
 }
 

@@ -9,6 +9,7 @@
  * it is a few kilobytes and a render costs microseconds, which is why the budget loop simply renders
  * again after each dropped passage.
  */
+#include "llm/prompt_files.h"
 #include "llm/prompt_int.h"
 
 #include <limits.h>
@@ -550,4 +551,14 @@ json_t *prompt_build(const struct prompt_input *in, struct prompt_stats *st, cha
 		msgs = messages(&B, st, err, errlen);
 	build_free(&B);
 	return msgs;
+}
+
+const char *prompt_default_template(const char *language)
+{
+	const char *want = lang_en(language) ? "chat.en.txt" : "chat.de.txt";
+
+	for (size_t i = 0; i < prompt_files_count; i++)
+		if (prompt_files[i].name && !strcmp(prompt_files[i].name, want))
+			return prompt_files[i].text;
+	return NULL;
 }

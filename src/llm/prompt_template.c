@@ -19,7 +19,6 @@
 #include <unicode/ustring.h>
 #include <unicode/utf8.h>
 
-#include "llm/prompt_files.h"
 
 #define TZ_MAX 64 /* bytes of a time zone id */
 
@@ -398,14 +397,4 @@ void pt_tidy(struct sbuf *b)
 		b->len = w;
 		b->p[w] = '\0';
 	}
-}
-
-const char *prompt_default_template(const char *language)
-{
-	const char *want = lang_en(language) ? "chat.en.txt" : "chat.de.txt";
-
-	for (size_t i = 0; i < prompt_files_count; i++)
-		if (prompt_files[i].name && !strcmp(prompt_files[i].name, want))
-			return prompt_files[i].text;
-	return NULL;
 }

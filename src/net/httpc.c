@@ -1,7 +1,10 @@
 /* httpc.c — libcurl multi on one thread; see httpc.h. */
 #include "net/httpc.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,7 +21,7 @@ struct xfer {
 	uint64_t id;
 	CURL *easy;
 	struct curl_slist *hdrs;
-	char *url, *body, *method;
+	char *url, *body, *method, *user_agent;
 	size_t body_len;
 	struct httpc_req req;     /* limits and callbacks; its string pointers are not used after submit */
 	double t_submit, t_start, t_first_byte, t_progress;
@@ -53,6 +56,7 @@ static void xfer_free(struct xfer *x)
 	free(x->url);
 	free(x->body);
 	free(x->method);
+	free(x->user_agent);
 	free(x);
 }
 
@@ -133,6 +137,45 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
+/* Whether an address may not be fetched with block_private (see httpc.h). */
+static bool private_v4(uint32_t a) /* host order */
+{
+	return (a >> 24) == 0 || (a >> 24) == 10 || (a >> 24) == 127 || (a & 0xFFC00000u) == 0x64400000u /* 100.64/10 */ ||
+	       (a & 0xFFFF0000u) == 0xA9FE0000u /* 169.254/16 */ || (a & 0xFFF00000u) == 0xAC100000u /* 172.16/12 */ ||
+	       (a & 0xFFFF0000u) == 0xC0A80000u /* 192.168/16 */ || (a & 0xFFFFFF00u) == 0xC0000000u /* 192.0.0/24 */ ||
+	       (a & 0xFFFE0000u) == 0xC6120000u /* 198.18/15 */ || (a >> 28) >= 0xE /* multicast, reserved, broadcast */;
+}
+
+static bool address_blocked(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET)
+		return private_v4(ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr));
+	if (sa->sa_family != AF_INET6)
+		return true;
+	const unsigned char *b = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+	static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (!memcmp(b, mapped, 12)) /* ::ffff:a.b.c.d */
+		return private_v4((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+	static const unsigned char zero[15] = {0};
+	if (!memcmp(b, zero, 15) && (b[15] == 0 || b[15] == 1)) /* :: and ::1 */
+		return true;
+	return (b[0] & 0xfe) == 0xfc /* fc00::/7 */ || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) /* fe80::/10 */ ||
+	       b[0] == 0xff /* multicast */ || (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) /* doc */ ||
+	       (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b) /* 64:ff9b::/96 NAT64 */;
+}
+
+static curl_socket_t open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct xfer *x = ud;
+	if (purpose == CURLSOCKTYPE_IPCXN && address_blocked(&addr->addr)) {
+		x->forced = HTTPC_EBLOCKED;
+		snprintf(x->forced_msg, sizeof x->forced_msg,
+			 "the address is private, loopback or link-local (not fetched)");
+		return CURL_SOCKET_BAD;
+	}
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 /* ---- the thread -------------------------------------------------------------------------------------- */
 
 static enum httpc_err map_code(CURLcode cc)
@@ -149,6 +192,8 @@ static enum httpc_err map_code(CURLcode cc)
 		return HTTPC_ECONNECT;
 	case CURLE_OPERATION_TIMEDOUT:
 		return HTTPC_ETIMEOUT;
+	case CURLE_TOO_MANY_REDIRECTS:
+		return HTTPC_EOTHER;
 	case CURLE_RECV_ERROR:
 	case CURLE_PARTIAL_FILE:
 	case CURLE_GOT_NOTHING:
@@ -162,8 +207,19 @@ static enum httpc_err map_code(CURLcode cc)
 static void finish(struct httpc *c, struct xfer *x, enum httpc_err err, const char *msg)
 {
 	struct httpc_result res = {.err = err, .retry_after_ms = x->retry_after_ms, .first_byte_s = -1};
-	if (x->easy && x->started)
+	if (x->easy && x->started) {
+		char *eff = NULL, *ct = NULL;
+		long redirects = 0;
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &res.status);
+		curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &eff);
+		curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ct);
+		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_COUNT, &redirects);
+		snprintf(res.effective_url, sizeof res.effective_url, "%s", eff ? eff : x->url);
+		snprintf(res.content_type, sizeof res.content_type, "%s", ct ? ct : "");
+		res.redirects = (int)redirects;
+	} else {
+		snprintf(res.effective_url, sizeof res.effective_url, "%s", x->url);
+	}
 	if (err == HTTPC_OK && res.status > 0)
 		tell_headers(x); /* a response without a body */
 	if (err == HTTPC_OK && x->forced) { /* on_headers stopped a body-less response */
@@ -203,7 +259,11 @@ static int start(struct httpc *c, struct xfer *x)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "botwerk");
+	curl_easy_setopt(e, CURLOPT_USERAGENT, x->user_agent ? x->user_agent : "botwerk");
+	if (x->req.block_private) {
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+		curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x);
+	}
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -417,6 +477,8 @@ uint64_t httpc_submit(struct httpc *c, const struct httpc_req *req)
 	if (!x->url)
 		goto fail;
 	if (req->method && !(x->method = strdup(req->method)))
+		goto fail;
+	if (req->user_agent && !(x->user_agent = strdup(req->user_agent)))
 		goto fail;
 	if (req->body) {
 		if (!(x->body = dup_or_null(req->body, req->body_len)))

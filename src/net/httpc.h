@@ -38,6 +38,7 @@ enum httpc_err {
 	HTTPC_EABORTED = 5,    /* a callback asked to stop */
 	HTTPC_ERECV = 6,       /* the connection broke while reading the response */
 	HTTPC_EOTHER = 7,
+	HTTPC_EBLOCKED = 8,    /* block_private: the address is loopback, private, link-local, … */
 };
 
 /* on_data's answers */
@@ -50,6 +51,9 @@ struct httpc_result {
 	double first_byte_s;     /* seconds from start to the first body byte, -1 when none */
 	double total_s;
 	char message[256];       /* what went wrong, "" on HTTPC_OK */
+	char effective_url[2048]; /* the URL last fetched (after redirects) */
+	char content_type[128];   /* of the final response, "" when none */
+	int redirects;            /* redirects followed */
 };
 
 struct httpc_req {
@@ -62,6 +66,11 @@ struct httpc_req {
 	long connect_timeout_ms, timeout_ms, first_progress_ms, idle_ms, start_delay_ms;
 	size_t max_body;
 	int max_redirects;
+	/* Refuse to connect to loopback, private (RFC 1918, ULA), link-local (incl. cloud metadata
+	 * 169.254.169.254), CGNAT, unspecified, multicast and broadcast addresses — checked on the address
+	 * actually connected to, after DNS and again for every redirect (SSRF protection). */
+	bool block_private;
+	const char *user_agent; /* NULL: "botwerk" */
 	/* Called once the status line and headers are in (for the final response after redirects);
 	 * content_type may be NULL. Non-zero stops the transfer (HTTPC_EABORTED). May be NULL. */
 	int (*on_headers)(void *ud, long status, const char *content_type);

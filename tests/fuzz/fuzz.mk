@@ -25,12 +25,13 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed
+FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed inbound
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
 router_PKGS   := jansson
-json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c
+json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c \
+                 src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c
 json_body_PKGS:= jansson icu-uc icu-i18n
 terms_SRC     := src/rag/terms.c
 terms_PKGS    := icu-uc
@@ -52,6 +53,8 @@ reply_stream_SRC  := src/llm/reply_stream.c src/llm/reply.c src/rag/chunk.c
 reply_stream_PKGS := jansson
 embed_SRC     := src/llm/embed.c
 embed_PKGS    := jansson libsodium
+inbound_SRC   := src/channels/inbound.c
+inbound_PKGS  := jansson
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
