@@ -27,6 +27,7 @@ struct llm_client;
 struct extractor;
 struct vcache;
 struct embedder;
+struct ingest;
 
 struct app {
 	struct settings settings;
@@ -54,6 +55,7 @@ struct app {
 	struct extractor *extractor;   /* profile extraction patterns (conv/extract.h) */
 	struct vcache *vcache;         /* in-memory chunk vectors of busy bots (rag/vcache.h) */
 	struct embedder *embedder;     /* the background embeddings job of `serve` (jobs/embedder.h) */
+	struct ingest *ingest;         /* the background ingestion of `serve` (jobs/ingest.h) */
 	_Atomic uint64_t chat_llm_answers;   /* chat answers written by a model */
 	_Atomic uint64_t chat_llm_degraded;  /* chats that wanted a model and got the extractive answer */
 	atomic_bool ready; /* false while starting and while draining */

@@ -16,7 +16,9 @@
 
 #include "api/api.h"
 #include "api/bot_secrets.h"
+#include "ingest/html_text.h"
 #include "jobs/embedder.h"
+#include "jobs/ingest.h"
 #include "app_setup.h"
 #include "cli.h"
 #include "jobs/housekeeping.h"
@@ -106,6 +108,8 @@ static int build_http(struct app *app, char *err, size_t errlen)
 
 static void teardown(struct app *app)
 {
+	ingest_stop(app->ingest); /* the source in progress goes back to the queue */
+	app->ingest = NULL;
 	embedder_stop(app->embedder); /* cancels its request in flight; before the HTTP client and the store go */
 	app->embedder = NULL;
 	housekeeping_stop(app->housekeeping); /* before the store closes */
@@ -181,6 +185,22 @@ static int serve(int argc, char **argv)
 		teardown(&app);
 		return 1;
 	}
+	struct ingest_config ic = {
+		.store = app.store,
+		.http = app.httpc,
+		.log = &app.log,
+		.clock = &app.clock,
+		.embedder = app.embedder,
+		.lease_ms = app.settings.ingest_lease_s * 1000,
+		.allow_private = app.settings.crawl_allow_private,
+		.max_pages = (int)app.settings.crawl_max_pages,
+	};
+	app.ingest = ingest_start(&ic, err, sizeof err);
+	if (!app.ingest) {
+		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
+		teardown(&app);
+		return 1;
+	}
 	atomic_store(&app.ready, true);
 	json_t *info = json_pack("{s:s, s:s, s:i, s:o}", "version", BOTWERK_VERSION, "backend",
 				 store_backend_name(app.store), "port", http_port(app.http), "settings",
@@ -210,6 +230,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	/* libcurl's global set-up is not thread-safe: once, here, before any thread starts */
+	html_text_init(); /* libxml2's global set-up, also not for threads */
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "botwerk: libcurl could not be initialised\n");
 		return 1;

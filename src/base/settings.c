@@ -67,6 +67,12 @@ static const struct setting table[] = {
 	{"BOTWERK_EMBEDDINGS_MODEL", SET_STR, "", 0, 0, false, OFF(embeddings_model), "default embeddings model"},
 	{"BOTWERK_EMBED_INTERVAL", SET_LONG, "30", 1, 86400, false, OFF(embed_interval_s),
 	 "seconds between rounds of the background embedder (new sources start one at once)"},
+	{"BOTWERK_CRAWL_ALLOW_PRIVATE", SET_BOOL, "0", 0, 1, false, OFF(crawl_allow_private),
+	 "let the crawler fetch loopback, private and link-local addresses (tests, intranets; 1/0)"},
+	{"BOTWERK_CRAWL_MAX_PAGES", SET_LONG, "500", 1, 100000, false, OFF(crawl_max_pages),
+	 "pages read per website source"},
+	{"BOTWERK_INGEST_LEASE", SET_LONG, "60", 2, 3600, false, OFF(ingest_lease_s),
+	 "seconds without progress after which another worker takes over a source being read"},
 	{"BOTWERK_VECTOR_CACHE_MB", SET_LONG, "256", 0, 1048576, false, OFF(vector_cache_mb),
 	 "memory for the chunk vectors of busy bots (hybrid retrieval)"},
 };

@@ -42,6 +42,9 @@ struct settings {
 	char *embeddings_model;
 	long embed_interval_s;  /* seconds between embedder rounds */
 	long vector_cache_mb;   /* memory for in-memory chunk vectors */
+	bool crawl_allow_private; /* crawl loopback/private addresses (tests, intranets) */
+	long crawl_max_pages;     /* pages per crawled site */
+	long ingest_lease_s;      /* a source whose worker went silent this long is taken over */
 	/* derived at validation */
 	char listen_host[64];
 	int listen_port;

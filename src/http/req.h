@@ -40,6 +40,7 @@ struct req {
 	size_t body_len, body_alloc, body_cap;
 	bool body_too_large;
 	json_t *json;              /* validated body for routes with a schema, else NULL */
+	bool multipart;            /* a ROUTE_MULTIPART route got multipart/form-data: json is NULL */
 	char tenant_id[STORE_ID_MAX]; /* AUTH_KEY routes */
 	char request_id[72];
 	char client_addr[48];

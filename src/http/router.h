@@ -30,8 +30,11 @@ struct route {
 	enum auth_level auth;
 	size_t body_cap;                  /* 0: the server default (BOTWERK_MAX_BODY) */
 	const struct json_field *schema;  /* JSON object body validated against it; NULL: no body expected */
-	bool partial;                     /* schema ignores `required` (PATCH) */
+	unsigned flags;                   /* ROUTE_* (false/true in older tables = 0/ROUTE_PARTIAL) */
 };
+
+#define ROUTE_PARTIAL 1u   /* the schema ignores `required` (PATCH) */
+#define ROUTE_MULTIPART 2u /* a multipart/form-data body is passed to the handler as it is (r->multipart) */
 
 struct router;
 

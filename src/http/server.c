@@ -262,7 +262,10 @@ static int dispatch(struct http_server *s, struct req *r)
 	if (r->body_too_large)
 		return resp_errorf(r, ERR_BODY_TOO_LARGE, NULL, "the request body is larger than %zu bytes",
 				   r->body_cap);
-	if (r->route->schema) {
+	const char *ctype = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if ((r->route->flags & ROUTE_MULTIPART) && ctype && !strncasecmp(ctype, "multipart/form-data", 19)) {
+		r->multipart = true; /* the handler reads the parts (api/multipart.h) */
+	} else if (r->route->schema) {
 		if (r->body_len == 0)
 			return resp_errorf(r, ERR_INVALID_JSON, NULL, "a JSON object body is required");
 		if (!is_json_type(req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE)))
@@ -273,7 +276,7 @@ static int dispatch(struct http_server *s, struct req *r)
 		if (!r->json)
 			return resp_errorf(r, ERR_INVALID_JSON, NULL, "malformed JSON at line %d, column %d: %s",
 					   jerr.line, jerr.column, jerr.text);
-		if (json_validate(r->json, r->route->schema, r->route->partial, &e) != 0)
+		if (json_validate(r->json, r->route->schema, (r->route->flags & ROUTE_PARTIAL) != 0, &e) != 0)
 			return resp_error(r, &e);
 	}
 	return r->route->handler(r);

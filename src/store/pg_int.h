@@ -67,6 +67,15 @@ enum pg_q {
 	Q_BOT_DEL_LEADS,
 	Q_BOT_DEL_CONTACTS,
 	Q_SOURCE_CREATE,
+	Q_SOURCE_JOB_SET,
+	Q_FILE_INSERT,
+	Q_FILE_GET,
+	Q_FILE_DELETE,
+	Q_SOURCE_CLAIM,
+	Q_SOURCE_PROGRESS,
+	Q_SOURCE_FINISH,
+	Q_SOURCE_REQUEUE,
+	Q_BOT_DEL_FILES,
 	Q_CHUNK_CREATE,
 	Q_SOURCE_GET,
 	Q_SOURCE_LIST_FIRST,
@@ -162,7 +171,7 @@ extern const struct pg_stmt pg_stmts[Q_COUNT];
 	"LEFT JOIN LATERAL (SELECT text_version, granted_at FROM consents WHERE tenant_id = l.tenant_id "       \
 	"AND contact_id = l.contact_id ORDER BY granted_at DESC, id DESC LIMIT 1) cs ON true "
 /* Columns every source query returns, in this order (see source_from_row in store_pg_sources.c). */
-#define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
+#define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at, url, progress, error"
 /* Columns every contact-person query returns, in this order (see person_from_row in store_pg_persons.c). */
 #define PERSON_COLS "id, bot_id, ord, name, position, email, phone, photo_image_id, created_at, updated_at"
 
@@ -262,6 +271,20 @@ int pg_embed_load(struct store *st, const char *tenant_id, const char *bot_id, c
 		  store_embed_fn emit, void *ud);
 int pg_embed_count(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int64_t *total,
 		   int64_t *done);
+int pg_source_enqueue(struct store *st, const char *tenant_id, const struct store_source *s, const void *file,
+		      size_t file_len);
+int pg_source_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_source *out);
+int pg_source_progress(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		       const char *progress, int64_t now);
+int pg_source_finish(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		     const char *status, const char *error, const char *progress, int64_t chars,
+		     const struct store_chunk_in *chunks, int n, int64_t now);
+int pg_source_requeue(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		      int64_t now);
+int pg_source_file(struct store *st, const char *tenant_id, const char *source_id, void **data, size_t *len);
+/* store_pg_sources.c's, for the ingestion jobs: the source's chunks (inside the caller's transaction). */
+int pg_chunks_insert(struct pg_conn *c, const struct store *st, const char *tenant_id, const char *bot_id,
+		     int64_t rid, const char *source_id, const struct store_chunk_in *chunks, int n);
 int pg_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
 int pg_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n);

@@ -60,6 +60,16 @@ enum stmt_id {
 	S_BOT_DEL_CONTACTS,
 	S_BOT_DELETE,
 	S_SOURCE_INSERT,
+	S_SOURCE_JOB_SET,
+	S_FILE_INSERT,
+	S_FILE_GET,
+	S_FILE_DELETE,
+	S_SOURCE_PICK,
+	S_SOURCE_CLAIM,
+	S_SOURCE_PROGRESS,
+	S_SOURCE_FINISH,
+	S_SOURCE_REQUEUE,
+	S_BOT_DEL_FILES,
 	S_CHUNK_INSERT,
 	S_FTS_INSERT,
 	S_SOURCE_GET,
@@ -301,6 +311,23 @@ int sq_embed_load(struct store *st, const char *tenant_id, const char *bot_id, c
 		  store_embed_fn emit, void *ud);
 int sq_embed_count(struct store *st, const char *tenant_id, const char *bot_id, const char *model, int64_t *total,
 		   int64_t *done);
+int sq_source_enqueue(struct store *st, const char *tenant_id, const struct store_source *s, const void *file,
+		      size_t file_len);
+int sq_source_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_source *out);
+int sq_source_progress(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		       const char *progress, int64_t now);
+int sq_source_finish(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		     const char *status, const char *error, const char *progress, int64_t chars,
+		     const struct store_chunk_in *chunks, int n, int64_t now);
+int sq_source_requeue(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+		      int64_t now);
+int sq_source_file(struct store *st, const char *tenant_id, const char *source_id, void **data, size_t *len);
+/* store_sqlite_knowledge.c's, for the ingestion jobs */
+int sqlite_source_insert(struct conn *c, const char *tenant_id, const struct store_source *src, sqlite3_int64 rid,
+			 const struct store_chunk_in *chunks, int nchunks);
+int sqlite_chunk_insert(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 rid,
+			const char *source_id, const struct store_chunk_in *ch);
+int sqlite_knowledge_bump(struct conn *c, const char *tenant_id, const char *bot_id);
 int sq_bot_scan(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
 int sq_message_list(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 		    struct store_message **out, int *n);

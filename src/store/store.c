@@ -220,7 +220,10 @@ void store_source_clear(struct store_source *s)
 	free(s->kind);
 	free(s->title);
 	free(s->status);
-	s->kind = s->title = s->status = NULL;
+	free(s->url);
+	free(s->progress);
+	free(s->error);
+	s->kind = s->title = s->status = s->url = s->progress = s->error = NULL;
 }
 
 void store_hit_clear(struct store_hit *h)
@@ -772,4 +775,42 @@ int store_bot_scan(struct store *st, const char *after_id, int limit, struct sto
 	if (limit <= 0)
 		return STORE_OK;
 	TIMED(st, "bot_scan", st->ops->bot_scan(st, after_id ? after_id : "", limit, rows, n));
+}
+
+/* ---- ingestion jobs ------------------------------------------------------------------------------------ */
+
+int store_source_enqueue(struct store *st, const char *tenant_id, const struct store_source *s, const void *file,
+			 size_t file_len)
+{
+	TIMED(st, "source_enqueue", st->ops->source_enqueue(st, tenant_id, s, file, file_len));
+}
+
+int store_source_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_source *out)
+{
+	TIMED(st, "source_claim", st->ops->source_claim(st, now, lease_ms, out));
+}
+
+int store_source_progress(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			  const char *progress, int64_t now)
+{
+	TIMED(st, "source_progress", st->ops->source_progress(st, tenant_id, bot_id, source_id, progress, now));
+}
+
+int store_source_finish(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			const char *status, const char *error, const char *progress, int64_t chars,
+			const struct store_chunk_in *chunks, int n, int64_t now)
+{
+	TIMED(st, "source_finish",
+	      st->ops->source_finish(st, tenant_id, bot_id, source_id, status, error, progress, chars, chunks, n, now));
+}
+
+int store_source_requeue(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			 int64_t now)
+{
+	TIMED(st, "source_requeue", st->ops->source_requeue(st, tenant_id, bot_id, source_id, now));
+}
+
+int store_source_file(struct store *st, const char *tenant_id, const char *source_id, void **data, size_t *len)
+{
+	TIMED(st, "source_file", st->ops->source_file(st, tenant_id, source_id, data, len));
 }

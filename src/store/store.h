@@ -117,12 +117,16 @@ int store_bot_list(struct store *st, const char *tenant_id, int64_t after_create
 struct store_source {
 	char id[STORE_ID_MAX];
 	char bot_id[STORE_ID_MAX];
-	char *kind;   /* "text" */
+	char *kind;   /* "text" | "url" | "pdf" */
 	char *title;
-	char *status; /* "done" */
+	char *status; /* "queued" | "running" | "done" | "failed" | "no_text" */
 	int64_t chars;
 	int chunks;
 	int64_t created_at, updated_at;
+	char *url;      /* a crawled site's start URL, else NULL */
+	char *progress; /* JSON {pages_done, pages_total, errors:[…]} of the last run, or NULL */
+	char *error;    /* why the last run failed, or NULL */
+	char tenant_id[STORE_ID_MAX]; /* filled by store_source_claim */
 };
 void store_source_clear(struct store_source *s);
 
@@ -130,6 +134,8 @@ struct store_chunk_in {
 	const char *heading; /* heading path, "Preise > Tarife"; may be "" */
 	const char *text;
 	int ord;
+	const char *url; /* the page it came from, or NULL */
+	int page;        /* the PDF page (1…), or 0 */
 };
 
 /* Creates the source row and all its chunks in one transaction (indexed with the tokenize hook). */
@@ -140,6 +146,32 @@ int store_source_get(struct store *st, const char *tenant_id, const char *bot_id
 int store_source_list(struct store *st, const char *tenant_id, const char *bot_id, int64_t after_created,
 		      const char *after_id, int limit, struct store_source *rows, int *n);
 int store_source_delete(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id);
+
+/* ---- ingestion jobs (migration 007; src/jobs/ingest.c) ----------------------------------------------
+ * A source whose content comes later (a site to crawl, an uploaded PDF) is created "queued"; a worker
+ * claims it, reports progress, and finishes it by replacing its chunks in one transaction. */
+
+/* Creates a queued source (no chunks yet) with its uploaded file (NULL/0: none), in one transaction. */
+int store_source_enqueue(struct store *st, const char *tenant_id, const struct store_source *s, const void *file,
+			 size_t file_len);
+/* Claims the oldest queued source, or a running one whose lease (claimed_at) is older than now − lease_ms
+ * (its worker died): status "running", claimed_at now. Exactly one caller gets each. STORE_NOTFOUND when
+ * there is none. out->tenant_id is set. */
+int store_source_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_source *out);
+/* Records progress (JSON) and renews the lease. STORE_NOTFOUND when the source is gone or no longer running. */
+int store_source_progress(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			  const char *progress, int64_t now);
+/* Ends a run. status "done": the source's chunks are replaced by chunks[0..n) (and the bot's knowledge
+ * version raised) in the same transaction; other statuses keep the old chunks. STORE_NOTFOUND when the
+ * source was deleted meanwhile. */
+int store_source_finish(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			const char *status, const char *error, const char *progress, int64_t chars,
+			const struct store_chunk_in *chunks, int n, int64_t now);
+/* Queues a finished source again (refresh). STORE_CONFLICT when it is queued or running now. */
+int store_source_requeue(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			 int64_t now);
+/* The uploaded file of a source (*data malloc'd). STORE_NOTFOUND when it has none. */
+int store_source_file(struct store *st, const char *tenant_id, const char *source_id, void **data, size_t *len);
 
 struct store_hit {
 	int64_t chunk_id;

@@ -83,6 +83,17 @@ struct store_ops {
 			  store_embed_fn emit, void *ud);
 	int (*embed_count)(struct store *st, const char *tenant_id, const char *bot_id, const char *model,
 			   int64_t *total, int64_t *done);
+	int (*source_enqueue)(struct store *st, const char *tenant_id, const struct store_source *s, const void *file,
+			      size_t file_len);
+	int (*source_claim)(struct store *st, int64_t now, int64_t lease_ms, struct store_source *out);
+	int (*source_progress)(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			       const char *progress, int64_t now);
+	int (*source_finish)(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			     const char *status, const char *error, const char *progress, int64_t chars,
+			     const struct store_chunk_in *chunks, int n, int64_t now);
+	int (*source_requeue)(struct store *st, const char *tenant_id, const char *bot_id, const char *source_id,
+			      int64_t now);
+	int (*source_file)(struct store *st, const char *tenant_id, const char *source_id, void **data, size_t *len);
 	int (*bot_scan)(struct store *st, const char *after_id, int limit, struct store_bot *rows, int *n);
 	int (*message_list)(struct store *st, const char *tenant_id, const char *conv_id, int limit, bool newest,
 			    struct store_message **out, int *n);

@@ -177,6 +177,8 @@ int pg_bot_delete(struct store *st, const char *tenant_id, const char *bot_id)
 	if (rc == STORE_OK)
 		rc = pg_cmd(c, Q_BOT_DEL_CHUNKS, p, NULL);
 	if (rc == STORE_OK)
+		rc = pg_cmd(c, Q_BOT_DEL_FILES, p, NULL);
+	if (rc == STORE_OK)
 		rc = pg_cmd(c, Q_BOT_DEL_SOURCES, p, NULL);
 	if (rc == STORE_OK)
 		rc = pg_cmd(c, Q_BOT_DEL_CONVERSATIONS, p, NULL);

@@ -232,6 +232,11 @@ static int source_from_row(const PGresult *r, int row, struct store_source *out)
 	s.chunks = (int)pg_col_i64(r, row, 6);
 	s.created_at = pg_col_i64(r, row, 7);
 	s.updated_at = pg_col_i64(r, row, 8);
+	if (PQnfields(r) > 11) {
+		s.url = PQgetisnull(r, row, 9) ? NULL : pg_col_dup(r, row, 9, &ok);
+		s.progress = PQgetisnull(r, row, 10) ? NULL : pg_col_dup(r, row, 10, &ok);
+		s.error = PQgetisnull(r, row, 11) ? NULL : pg_col_dup(r, row, 11, &ok);
+	}
 	if (!ok) {
 		store_source_clear(&s);
 		return STORE_NOMEM;
@@ -245,8 +250,7 @@ int pg_source_create(struct store *st, const char *tenant_id, const struct store
 {
 	struct pg_store *ps = pg_of(st);
 	struct pg_conn *c;
-	struct sbuf hterms = {0}, tterms = {0};
-	struct pg_num nchars, ncount, ncreated, nupdated, nrid, nord;
+	struct pg_num nchars, ncount, ncreated, nupdated;
 	int64_t rid = 0;
 	int rc = pg_pool_acquire(ps, &c);
 	if (rc != STORE_OK)
@@ -260,22 +264,32 @@ int pg_source_create(struct store *st, const char *tenant_id, const struct store
 			      pg_num(&nupdated, s->updated_at)};
 	if ((rc = pg_cmd(c, Q_SOURCE_CREATE, psrc, NULL)) != STORE_OK)
 		goto end;
-	pg_num(&nrid, rid);
-	for (int i = 0; i < nchunks; i++) {
-		const char *heading = chunks[i].heading ? chunks[i].heading : "";
-		if ((rc = terms_of(st, heading, &hterms)) != STORE_OK)
-			goto end;
-		if ((rc = terms_of(st, chunks[i].text ? chunks[i].text : "", &tterms)) != STORE_OK)
-			goto end;
-		const char *pc[] = {tenant_id, s->bot_id, nrid.s, s->id, pg_num(&nord, chunks[i].ord), heading,
-				    chunks[i].text, sb_str(&hterms), sb_str(&tterms)};
-		if ((rc = pg_cmd(c, Q_CHUNK_CREATE, pc, NULL)) != STORE_OK)
-			goto end;
-	}
+	rc = pg_chunks_insert(c, st, tenant_id, s->bot_id, rid, s->id, chunks, nchunks);
 end:
 	rc = pg_tx_end(c, rc);
 out:
 	pg_pool_release(ps, c);
+	return rc;
+}
+
+int pg_chunks_insert(struct pg_conn *c, const struct store *st, const char *tenant_id, const char *bot_id,
+		     int64_t rid, const char *source_id, const struct store_chunk_in *chunks, int n)
+{
+	struct sbuf hterms = {0}, tterms = {0};
+	struct pg_num nrid, nord, npage;
+	int rc = STORE_OK;
+	pg_num(&nrid, rid);
+	for (int i = 0; i < n && rc == STORE_OK; i++) {
+		const char *heading = chunks[i].heading ? chunks[i].heading : "";
+		if ((rc = terms_of(st, heading, &hterms)) != STORE_OK)
+			break;
+		if ((rc = terms_of(st, chunks[i].text ? chunks[i].text : "", &tterms)) != STORE_OK)
+			break;
+		const char *pc[] = {tenant_id, bot_id, nrid.s, source_id, pg_num(&nord, chunks[i].ord), heading,
+				    chunks[i].text, sb_str(&hterms), sb_str(&tterms), chunks[i].url,
+				    chunks[i].page > 0 ? pg_num(&npage, chunks[i].page) : NULL};
+		rc = pg_cmd(c, Q_CHUNK_CREATE, pc, NULL);
+	}
 	free(hterms.p);
 	free(tterms.p);
 	return rc;
@@ -350,6 +364,10 @@ int pg_source_delete(struct store *st, const char *tenant_id, const char *bot_id
 		rc = STORE_NOTFOUND;
 	if (rc == STORE_OK)
 		rc = pg_cmd(c, Q_SOURCE_DEL_CHUNKS, p, NULL);
+	if (rc == STORE_OK) {
+		const char *pf[] = {source_id, tenant_id};
+		rc = pg_cmd(c, Q_FILE_DELETE, pf, NULL);
+	}
 	rc = pg_tx_end(c, rc);
 out:
 	pg_pool_release(ps, c);

@@ -96,10 +96,39 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 			     "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
 			     10},
 	[Q_CHUNK_CREATE] = {"chunk_create",
-			    "INSERT INTO chunks (tenant_id, bot_id, bot_rid, source_id, ord, heading, text, tsv) "
+			    "INSERT INTO chunks (tenant_id, bot_id, bot_rid, source_id, ord, heading, text, tsv, url, page) "
 			    "VALUES ($1, $2, $3, $4, $5, $6, $7, "
-			    "setweight(to_tsvector('simple', $8::text), 'A') || to_tsvector('simple', $9::text))",
-			    9},
+			    "setweight(to_tsvector('simple', $8::text), 'A') || to_tsvector('simple', $9::text), $10, $11)",
+			    11},
+	/* ingestion jobs (store_pg_ingest.c) */
+	[Q_SOURCE_JOB_SET] = {"source_job_set",
+			      "UPDATE sources SET url = $4, requested_at = $5 WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
+			      5},
+	[Q_FILE_INSERT] = {"file_insert", "INSERT INTO source_files (source_id, tenant_id, data) VALUES ($1, $2, $3)", 3},
+	[Q_FILE_GET] = {"file_get", "SELECT data FROM source_files WHERE source_id = $1 AND tenant_id = $2", 2},
+	[Q_FILE_DELETE] = {"file_delete", "DELETE FROM source_files WHERE source_id = $1 AND tenant_id = $2", 2},
+	[Q_SOURCE_CLAIM] = {"source_claim",
+			    "UPDATE sources SET status = 'running', claimed_at = $1, updated_at = $1 WHERE id = "
+			    "(SELECT id FROM sources WHERE status = 'queued' OR (status = 'running' AND claimed_at < $2) "
+			    "ORDER BY requested_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING tenant_id, bot_id, id",
+			    2},
+	[Q_SOURCE_PROGRESS] = {"source_progress",
+			       "UPDATE sources SET progress = $4, claimed_at = $5, updated_at = $5 WHERE tenant_id = $1 "
+			       "AND bot_id = $2 AND id = $3 AND status = 'running'",
+			       5},
+	[Q_SOURCE_FINISH] = {"source_finish",
+			     "UPDATE sources SET status = $4, error = $5, progress = $6, chars = CASE WHEN $4 = 'done' THEN "
+			     "$7::bigint ELSE chars END, chunks = CASE WHEN $4 = 'done' THEN $8::int ELSE chunks END, "
+			     "claimed_at = NULL, updated_at = $9 WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
+			     9},
+	[Q_SOURCE_REQUEUE] = {"source_requeue",
+			      "UPDATE sources SET status = 'queued', requested_at = $4, updated_at = $4, error = NULL "
+			      "WHERE tenant_id = $1 AND bot_id = $2 AND id = $3 AND status NOT IN ('queued', 'running')",
+			      4},
+	[Q_BOT_DEL_FILES] = {"bot_del_files",
+			     "DELETE FROM source_files WHERE source_id IN (SELECT id FROM sources WHERE tenant_id = $1 "
+			     "AND bot_id = $2)",
+			     2},
 	[Q_SOURCE_GET] = {"source_get",
 			  "SELECT " SOURCE_COLS " FROM sources WHERE tenant_id = $1 AND bot_id = $2 AND id = $3",
 			  3},

@@ -18,7 +18,7 @@
 #include "store/sqlite_int.h"
 
 #define BOT_COLS "id, tenant_id, name, config, active, created_at, updated_at, knowledge_version, expires_at"
-#define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at"
+#define SOURCE_COLS "id, bot_id, kind, title, status, chars, chunks, created_at, updated_at, url, progress, error"
 #define PERSON_COLS "id, bot_id, ord, name, position, email, phone, photo_image_id, created_at, updated_at"
 /* A lead with its contact, its conversation and the latest consent of its contact (columns in the order
  * read_lead in store_sqlite_contacts.c expects). */
@@ -75,8 +75,26 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	/* sources, chunks and search: store_sqlite_knowledge.c */
 	[S_SOURCE_INSERT] = "INSERT INTO sources(id, tenant_id, bot_id, kind, title, status, chars, chunks, "
 			    "created_at, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-	[S_CHUNK_INSERT] = "INSERT INTO chunks(tenant_id, bot_id, bot_rid, source_id, ord, heading, text) "
-			   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_CHUNK_INSERT] = "INSERT INTO chunks(tenant_id, bot_id, bot_rid, source_id, ord, heading, text, url, page) "
+			   "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	/* ingestion jobs (store_sqlite_ingest.c) */
+	[S_SOURCE_JOB_SET] = "UPDATE sources SET url = ?4, requested_at = ?5 WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
+	[S_FILE_INSERT] = "INSERT INTO source_files(source_id, tenant_id, data) VALUES(?1, ?2, ?3)",
+	[S_FILE_GET] = "SELECT data FROM source_files WHERE source_id = ?1 AND tenant_id = ?2",
+	[S_FILE_DELETE] = "DELETE FROM source_files WHERE source_id = ?1 AND tenant_id = ?2",
+	[S_SOURCE_PICK] = "SELECT tenant_id, bot_id, id FROM sources WHERE status = 'queued' OR (status = 'running' "
+			  "AND claimed_at < ?1) ORDER BY requested_at, id LIMIT 1",
+	[S_SOURCE_CLAIM] = "UPDATE sources SET status = 'running', claimed_at = ?4, updated_at = ?4 "
+			   "WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
+	[S_SOURCE_PROGRESS] = "UPDATE sources SET progress = ?4, claimed_at = ?5, updated_at = ?5 "
+			      "WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3 AND status = 'running'",
+	[S_SOURCE_FINISH] = "UPDATE sources SET status = ?4, error = ?5, progress = ?6, chars = CASE WHEN ?4 = 'done' "
+			    "THEN ?7 ELSE chars END, chunks = CASE WHEN ?4 = 'done' THEN ?8 ELSE chunks END, "
+			    "claimed_at = NULL, updated_at = ?9 WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
+	[S_SOURCE_REQUEUE] = "UPDATE sources SET status = 'queued', requested_at = ?4, updated_at = ?4, error = NULL "
+			     "WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3 AND status NOT IN ('queued', 'running')",
+	[S_BOT_DEL_FILES] = "DELETE FROM source_files WHERE source_id IN (SELECT id FROM sources WHERE bot_id = ?1 "
+			    "AND tenant_id = ?2)",
 	[S_FTS_INSERT] = "INSERT INTO chunks_fts(rowid, bot_rid, heading, text) VALUES(?1, ?2, ?3, ?4)",
 	[S_SOURCE_GET] = "SELECT " SOURCE_COLS " FROM sources WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
 	[S_SOURCE_LIST] = "SELECT " SOURCE_COLS " FROM sources WHERE tenant_id = ?1 AND bot_id = ?2 "
@@ -561,7 +579,7 @@ int sqlite_run_scoped(struct conn *c, enum stmt_id id, const char *p1, const cha
 
 static int bot_delete_tx(struct conn *c, void *arg)
 {
-	static const enum stmt_id cascade[] = {S_BOT_DEL_FTS,	   S_BOT_DEL_CHUNKS,	S_BOT_DEL_SOURCES,
+	static const enum stmt_id cascade[] = {S_BOT_DEL_FTS,	   S_BOT_DEL_CHUNKS,	S_BOT_DEL_FILES, S_BOT_DEL_SOURCES,
 					       S_BOT_DEL_MESSAGES, S_BOT_DEL_CONVS,	S_BOT_DEL_ANALYTICS,
 					       S_BOT_DEL_CONSENTS, S_BOT_DEL_LEADS,	S_BOT_DEL_CONTACTS};
 	const struct scope_args *a = arg;
@@ -695,6 +713,12 @@ static const struct store_ops sqlite_ops = {
 	.embed_load = sq_embed_load,
 	.embed_count = sq_embed_count,
 	.bot_scan = sq_bot_scan,
+	.source_enqueue = sq_source_enqueue,
+	.source_claim = sq_source_claim,
+	.source_progress = sq_source_progress,
+	.source_finish = sq_source_finish,
+	.source_requeue = sq_source_requeue,
+	.source_file = sq_source_file,
 	.tenant_key_get = sq_tenant_key_get,
 	.tenant_key_init = sq_tenant_key_init,
 	.lead_capture = sq_lead_capture,

@@ -14,7 +14,7 @@
 
 /* ---- sources and chunks ----------------------------------------------------------------------------- */
 
-static int insert_chunk(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 rid,
+int sqlite_chunk_insert(struct conn *c, const char *tenant_id, const char *bot_id, sqlite3_int64 rid,
 			const char *source_id, const struct store_chunk_in *ch)
 {
 	sqlite3_stmt *q = sqlite_stmt(c, S_CHUNK_INSERT);
@@ -27,6 +27,9 @@ static int insert_chunk(struct conn *c, const char *tenant_id, const char *bot_i
 	sqlite3_bind_int(q, 5, ch->ord);
 	sqlite_bind_text(q, 6, ch->heading ? ch->heading : "");
 	sqlite_bind_text(q, 7, ch->text);
+	sqlite_bind_text(q, 8, ch->url);
+	if (ch->page > 0)
+		sqlite3_bind_int(q, 9, ch->page);
 	int rc = sqlite_run(c, q, NULL);
 	if (rc != STORE_OK)
 		return rc;
@@ -43,7 +46,7 @@ static int insert_chunk(struct conn *c, const char *tenant_id, const char *bot_i
 
 /* Raises bots.knowledge_version by one. Called last in the transaction bodies that change a bot's
  * sources, so the counter and the chunks commit (or roll back) together. */
-static int knowledge_bump(struct conn *c, const char *tenant_id, const char *bot_id)
+int sqlite_knowledge_bump(struct conn *c, const char *tenant_id, const char *bot_id)
 {
 	int changes = 0;
 	int rc = sqlite_run_scoped(c, S_BOT_BUMP, bot_id, tenant_id, NULL, &changes);
@@ -57,32 +60,39 @@ struct source_args {
 	int nchunks;
 };
 
-static int source_create_tx(struct conn *c, void *arg)
+/* The source row and its chunks (the caller's transaction). */
+int sqlite_source_insert(struct conn *c, const char *tenant_id, const struct store_source *src, sqlite3_int64 rid,
+			 const struct store_chunk_in *chunks, int nchunks)
 {
-	const struct source_args *a = arg;
-	const struct store_source *src = a->src;
-	sqlite3_int64 rid = 0;
-	int rc = sqlite_bot_rid(c, a->tenant_id, src->bot_id, &rid);
-	if (rc != STORE_OK)
-		return rc;
+	int rc;
 	sqlite3_stmt *q = sqlite_stmt(c, S_SOURCE_INSERT);
 	if (!q)
 		return STORE_ERROR;
 	sqlite_bind_text(q, 1, src->id);
-	sqlite_bind_text(q, 2, a->tenant_id);
+	sqlite_bind_text(q, 2, tenant_id);
 	sqlite_bind_text(q, 3, src->bot_id);
 	sqlite_bind_text(q, 4, src->kind);
 	sqlite_bind_text(q, 5, src->title);
 	sqlite_bind_text(q, 6, src->status);
 	sqlite3_bind_int64(q, 7, src->chars);
-	sqlite3_bind_int(q, 8, a->nchunks);
+	sqlite3_bind_int(q, 8, nchunks);
 	sqlite3_bind_int64(q, 9, src->created_at);
 	sqlite3_bind_int64(q, 10, src->updated_at);
 	rc = sqlite_run(c, q, NULL);
-	for (int i = 0; rc == STORE_OK && i < a->nchunks; i++)
-		rc = insert_chunk(c, a->tenant_id, src->bot_id, rid, src->id, &a->chunks[i]);
+	for (int i = 0; rc == STORE_OK && i < nchunks; i++)
+		rc = sqlite_chunk_insert(c, tenant_id, src->bot_id, rid, src->id, &chunks[i]);
+	return rc;
+}
+
+static int source_create_tx(struct conn *c, void *arg)
+{
+	const struct source_args *a = arg;
+	sqlite3_int64 rid = 0;
+	int rc = sqlite_bot_rid(c, a->tenant_id, a->src->bot_id, &rid);
 	if (rc == STORE_OK)
-		rc = knowledge_bump(c, a->tenant_id, src->bot_id);
+		rc = sqlite_source_insert(c, a->tenant_id, a->src, rid, a->chunks, a->nchunks);
+	if (rc == STORE_OK)
+		rc = sqlite_knowledge_bump(c, a->tenant_id, a->src->bot_id);
 	return rc;
 }
 
@@ -106,6 +116,18 @@ static int read_source(sqlite3_stmt *q, struct store_source *out)
 	r.chunks = sqlite3_column_int(q, 6);
 	r.created_at = sqlite3_column_int64(q, 7);
 	r.updated_at = sqlite3_column_int64(q, 8);
+	for (int col = 9; col <= 11; col++) {
+		const unsigned char *t = sqlite3_column_text(q, col);
+		char *v = t ? strdup((const char *)t) : NULL;
+		if (t && !v)
+			ok = false;
+		if (col == 9)
+			r.url = v;
+		else if (col == 10)
+			r.progress = v;
+		else
+			r.error = v;
+	}
 	if (!ok) {
 		store_source_clear(&r);
 		return STORE_NOMEM;
@@ -169,13 +191,15 @@ static int source_delete_tx(struct conn *c, void *arg)
 	int changes = 0;
 	int rc = sqlite_run_scoped(c, S_SOURCE_DEL_FTS, a->source_id, a->bot_id, a->tenant_id, NULL);
 	if (rc == STORE_OK)
+		rc = sqlite_run_scoped(c, S_FILE_DELETE, a->source_id, a->tenant_id, NULL, NULL);
+	if (rc == STORE_OK)
 		rc = sqlite_run_scoped(c, S_SOURCE_DEL_CHUNKS, a->source_id, a->bot_id, a->tenant_id, NULL);
 	if (rc == STORE_OK)
 		rc = sqlite_run_scoped(c, S_SOURCE_DELETE, a->source_id, a->bot_id, a->tenant_id, &changes);
 	if (rc == STORE_OK && changes == 0)
 		return STORE_NOTFOUND;
 	if (rc == STORE_OK)
-		rc = knowledge_bump(c, a->tenant_id, a->bot_id);
+		rc = sqlite_knowledge_bump(c, a->tenant_id, a->bot_id);
 	return rc;
 }
 
