@@ -25,7 +25,7 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed inbound html_text
+FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed inbound html_text flow
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
@@ -57,6 +57,8 @@ inbound_SRC   := src/channels/inbound.c
 inbound_PKGS  := jansson
 html_text_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/html_url.c src/ingest/html_util.c
 html_text_PKGS := libxml-2.0
+flow_SRC      := src/conv/flow.c src/conv/flow_check.c src/conv/flow_answer.c src/conv/handover.c src/conv/topics.c src/conv/words.c
+flow_PKGS     := jansson
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
