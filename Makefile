@@ -112,6 +112,11 @@ $(BUILD)/tools/answer_bench: bench/answer_bench.c $(BUILD)/libbotwerk.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbotwerk.a $(LDLIBS)
 
+# Retrieval quality over the fixture site and its PDFs (docs/quality.md).
+$(BUILD)/tools/retrieval_eval: tools/retrieval_eval.c $(BUILD)/libbotwerk.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbotwerk.a $(LDLIBS)
+
 clean:
 	rm -rf build build-asan build-fuzz
 

@@ -244,6 +244,7 @@ int app_open(struct app *app, int argc, char **argv, int *rest, char *err, size_
 		.tokenize_ctx = app->terms,
 		.on_timing = on_db_timing,
 		.timing_ud = app,
+		.sync_full = app->settings.db_sync_full,
 	};
 	app->store = store_open(&so, err, errlen);
 	if (!app->store)

@@ -50,11 +50,13 @@ static int build_http(struct app *app, char *err, size_t errlen)
 	const struct route *const tables[] = {api_ops_routes,    api_bots_routes,   api_sources_routes,
 					      api_chat_routes,   api_public_routes, api_leads_routes,
 					      api_web_routes, api_tenant_routes, api_persons_routes,
-					      api_stats_routes, api_export_routes};
+					      api_stats_routes, api_export_routes, api_from_site_routes,
+					      api_hooks_routes};
 	const size_t counts[] = {api_ops_routes_count,    api_bots_routes_count,   api_sources_routes_count,
 				 api_chat_routes_count,   api_public_routes_count, api_leads_routes_count,
 				 api_web_routes_count, api_tenant_routes_count, api_persons_routes_count,
-				 api_stats_routes_count, api_export_routes_count};
+				 api_stats_routes_count, api_export_routes_count, api_from_site_routes_count,
+				 api_hooks_routes_count};
 	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
 	if (!app->router)
 		return -1;
@@ -194,6 +196,10 @@ static int serve(int argc, char **argv)
 		.lease_ms = app.settings.ingest_lease_s * 1000,
 		.allow_private = app.settings.crawl_allow_private,
 		.max_pages = (int)app.settings.crawl_max_pages,
+		.delay_ms = app.settings.crawl_delay_ms,
+		.site_begin = api_site_begin,
+		.site_end = api_site_end,
+		.site_ud = &app,
 	};
 	app.ingest = ingest_start(&ic, err, sizeof err);
 	if (!app.ingest) {

@@ -27,8 +27,17 @@ extern const struct route api_web_routes[];
 extern const size_t api_web_routes_count;
 extern const struct route api_persons_routes[];
 extern const size_t api_persons_routes_count;
+extern const struct route api_hooks_routes[];
+extern const size_t api_hooks_routes_count;
+extern const struct route api_from_site_routes[];
+extern const size_t api_from_site_routes_count;
 extern const struct route api_tenant_routes[];
 extern const size_t api_tenant_routes_count;
+
+/* bot_from_site.c: the ingestion worker's hooks for draft bots made from a website (jobs/ingest.h). */
+struct site_profile;
+struct site_profile *api_site_begin(void *ud, const struct store_source *src);
+void api_site_end(void *ud, const struct store_source *src, struct site_profile *sp, bool ok);
 
 static inline struct app *app_of(const struct req *r) { return r->ctx; }
 

@@ -49,9 +49,15 @@ static const char *trim(const char *s, size_t *len)
 static json_t *sources_json(const struct answer *a)
 {
 	json_t *arr = json_array();
-	for (int i = 0; arr && i < a->nsources; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:f}", "title", a->sources[i].title, "snippet",
-						     a->sources[i].snippet, "score", a->sources[i].score));
+	for (int i = 0; arr && i < a->nsources; i++) {
+		json_t *s = json_pack("{s:s, s:s, s:f}", "title", a->sources[i].title, "snippet", a->sources[i].snippet,
+				      "score", a->sources[i].score);
+		if (s && a->sources[i].url) /* where to read on: the page of the site, the page of the PDF */
+			json_object_set_new(s, "url", json_string(a->sources[i].url));
+		if (s && a->sources[i].page > 0)
+			json_object_set_new(s, "page", json_integer(a->sources[i].page));
+		json_array_append_new(arr, s);
+	}
 	return arr;
 }
 

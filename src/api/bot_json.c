@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "api/secret_paths.h"
+#include "channels/policy.h"
 #include "conv/hours.h"
 #include "conv/profile.h" /* profile_all_fields only (conv/profile_fields.c) */
 #include "llm/config.h"
@@ -87,6 +89,55 @@ static const struct json_field contact_persons_fields[] = {
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
+/* channels (the WhatsApp issue): secrets are sealed on arrival (api/bot_secrets.h), never shown */
+static bool check_numeric_id(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 1 && n <= 64 && strspn(s, "0123456789") == n;
+}
+
+static const struct json_field wa_quiet_fields[] = {
+	{"start", JF_STRING, true, false, 5, 5, NULL, policy_check_hhmm, "a time HH:MM (00:00-23:59)", NULL},
+	{"end", JF_STRING, true, false, 5, 5, NULL, policy_check_hhmm, "a time HH:MM (00:00-23:59)", NULL},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field wa_pacing_fields[] = {
+	{"messages_per_second", JF_INT, false, false, 1, 1000, NULL, NULL, NULL, NULL},
+	{"burst", JF_INT, false, false, 1, 1000, NULL, NULL, NULL, NULL},
+	{"recipient_interval_seconds", JF_INT, false, false, 0, 3600, NULL, NULL, NULL, NULL},
+	{"recipient_burst", JF_INT, false, false, 1, 100, NULL, NULL, NULL, NULL},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field whatsapp_fields[] = {
+	{"phone_number_id", JF_STRING, false, true, 0, 0, NULL, check_numeric_id, "the number's id: digits", NULL},
+	{"access_token", JF_STRING, false, true, 0, 1024, NULL, NULL, NULL, NULL},
+	{"app_secret", JF_STRING, false, true, 0, 256, NULL, NULL, NULL, NULL},
+	{"verify_token", JF_STRING, false, true, 0, 256, NULL, NULL, NULL, NULL},
+	URL_FIELD("api_base_url"),
+	{"api_version", JF_STRING, false, false, 2, 16, NULL, json_check_token, "like v21.0", NULL},
+	{"reply_delay_seconds", JF_INT, false, false, 0, 3600, NULL, NULL, NULL, NULL},
+	{"quiet_hours", JF_OBJECT, false, true, 0, 0, NULL, NULL, NULL, wa_quiet_fields},
+	{"hold_replies_in_quiet_hours", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
+	{"pacing", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, wa_pacing_fields},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field twilio_fields[] = {
+	{"account_sid", JF_STRING, false, true, 34, 34, NULL, json_check_token, "AC followed by 32 characters", NULL},
+	{"auth_token", JF_STRING, false, true, 0, 256, NULL, NULL, NULL, NULL},
+	{"from", JF_STRING, false, true, 0, 0, NULL, json_check_e164, "the sending number in E.164, like +4930123456", NULL},
+	URL_FIELD("api_base_url"),
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+static const struct json_field channels_fields[] = {
+	{"whatsapp", JF_OBJECT, false, true, 0, 0, NULL, NULL, NULL, whatsapp_fields},
+	{"twilio", JF_OBJECT, false, true, 0, 0, NULL, NULL, NULL, twilio_fields},
+	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
+};
+
 static const struct json_field features_fields[] = {
 	{"email_capture", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, email_capture_fields},
 	{"contact_persons", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, contact_persons_fields},
@@ -141,6 +192,7 @@ const struct json_field bot_fields[] = {
 	/* which profile fields are collected from the visitor's messages (conv/profile.h); null: all */
 	{"profile_fields", JF_STRING_ARRAY, false, true, 1, 40, profile_all_fields, NULL, NULL, NULL},
 	{"llm", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, llm_config_fields},
+	{"channels", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, channels_fields},
 	{"embeddings", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, embeddings_config_fields},
 	{"active", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
 	/* a column (store_bot.expires_at), not config: the housekeeping job deactivates the bot after it */
@@ -255,13 +307,13 @@ json_t *bot_to_json(const struct store_bot *b, json_t *config)
 			      json_object_get(config, "branding"));
 	if (!o)
 		return NULL;
-	static const char *const sections[] = {"access", "company", "opening_hours", "features", "llm", "embeddings",
+	static const char *const sections[] = {"access", "company", "opening_hours", "features", "llm", "embeddings", "draft", "channels",
 					       "profile_fields"};
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		json_t *v = json_object_get(config, sections[i]);
 		json_object_set_new(o, sections[i], v ? json_deep_copy(v) : json_null());
 	}
-	llm_config_redact(o);
+	bot_secrets_redact(o);
 	char t[32];
 	json_object_set_new(o, "created_at", json_string(clock_iso8601(b->created_at, t)));
 	json_object_set_new(o, "updated_at", json_string(clock_iso8601(b->updated_at, t)));

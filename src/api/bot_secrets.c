@@ -8,21 +8,13 @@
 #include <sodium.h>
 
 #include "api/bot_json.h"
+#include "api/secret_paths.h"
 #include "privacy/keys.h"
 #include "privacy/seal.h"
 
-/* Where secrets live: section object, field name. */
-static const struct {
-	const char *section, *name;
-} secrets[] = {
-	{"llm", "api_key"},
-	{"embeddings", "api_key"},
-};
-#define NSECRETS (sizeof secrets / sizeof secrets[0])
-
 static void secret_ad(char *ad, size_t len, const char *tenant_id, const char *bot_id, int i)
 {
-	snprintf(ad, len, "bot-secret:%s|%s|%s.%s", tenant_id, bot_id, secrets[i].section, secrets[i].name);
+	snprintf(ad, len, "bot-secret:%s|%s|%s", tenant_id, bot_id, bot_secret_paths[i]);
 }
 
 int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id, json_t *config)
@@ -30,16 +22,17 @@ int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id,
 	unsigned char key[SEAL_KEY_BYTES];
 	bool have_key = false;
 	int rc = STORE_OK;
-	for (size_t i = 0; i < NSECRETS && rc == STORE_OK; i++) {
-		json_t *sec = json_object_get(config, secrets[i].section);
-		json_t *v = json_object_get(sec, secrets[i].name);
+	for (int i = 0; bot_secret_paths[i] && rc == STORE_OK; i++) {
+		const char *leaf;
+		json_t *sec = secret_parent(config, bot_secret_paths[i], &leaf);
+		json_t *v = sec ? json_object_get(sec, leaf) : NULL;
 		if (!v)
 			continue;
-		char sealed_name[64];
-		snprintf(sealed_name, sizeof sealed_name, "%s_sealed", secrets[i].name);
+		char sealed_name[80];
+		snprintf(sealed_name, sizeof sealed_name, "%s_sealed", leaf);
 		if (!json_is_string(v) || json_string_value(v)[0] == '\0') { /* null or "": remove */
 			json_object_del(sec, sealed_name);
-			json_object_del(sec, secrets[i].name);
+			json_object_del(sec, leaf);
 			continue;
 		}
 		if (!have_key) {
@@ -49,13 +42,13 @@ int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id,
 			have_key = true;
 		}
 		char ad[256], *out = NULL;
-		secret_ad(ad, sizeof ad, tenant_id, bot_id, (int)i);
+		secret_ad(ad, sizeof ad, tenant_id, bot_id, i);
 		const char *plain = json_string_value(v);
 		if (seal_encrypt(key, ad, plain, strlen(plain), &out) != 0 ||
 		    json_object_set_new(sec, sealed_name, json_string(out)) != 0) {
 			rc = STORE_NOMEM;
 		} else {
-			json_object_del(sec, secrets[i].name);
+			json_object_del(sec, leaf);
 		}
 		free(out);
 	}
@@ -68,9 +61,11 @@ static int open_secret(struct app *app, const struct store_bot *b, const json_t 
 		       size_t outlen)
 {
 	out[0] = '\0';
-	char sealed_name[64];
-	snprintf(sealed_name, sizeof sealed_name, "%s_sealed", secrets[i].name);
-	const char *sealed = json_str(json_object_get(config, secrets[i].section), sealed_name, NULL);
+	char sealed_name[80];
+	const char *leaf;
+	json_t *parent = secret_parent((json_t *)(uintptr_t)config, bot_secret_paths[i], &leaf);
+	snprintf(sealed_name, sizeof sealed_name, "%s_sealed", leaf);
+	const char *sealed = parent ? json_str(parent, sealed_name, NULL) : NULL;
 	if (!sealed)
 		return 0;
 	unsigned char key[SEAL_KEY_BYTES];
@@ -113,4 +108,14 @@ int api_embedder_resolve(void *ud, const struct store_bot *b, struct llm_config 
 	int rc = config ? api_bot_llm(app, b, config, out) : -1;
 	json_decref(config);
 	return rc;
+}
+
+int api_bot_secret(struct app *app, const struct store_bot *b, const json_t *config, const char *path, char *out,
+		   size_t outlen)
+{
+	for (int i = 0; bot_secret_paths[i]; i++)
+		if (!strcmp(bot_secret_paths[i], path))
+			return open_secret(app, b, config, i, out, outlen);
+	out[0] = '\0';
+	return -1;
 }

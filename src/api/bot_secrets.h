@@ -22,6 +22,11 @@ int bot_secrets_seal(struct app *app, const char *tenant_id, const char *bot_id,
  * nobody: the bot then answers without its model). */
 int api_bot_llm(struct app *app, const struct store_bot *b, const json_t *config, struct llm_config *out);
 
+/* One secret of the bot opened into out ("" when not set): 0, or -1 when it does not open. `path` is one
+ * of api/secret_paths.h's. */
+int api_bot_secret(struct app *app, const struct store_bot *b, const json_t *config, const char *path, char *out,
+		   size_t outlen);
+
 /* jobs/embedder.h's resolve callback (ud: the struct app). */
 int api_embedder_resolve(void *ud, const struct store_bot *b, struct llm_config *out);
 

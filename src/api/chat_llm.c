@@ -69,7 +69,9 @@ static json_t *build_messages(struct chat_job *j, struct prompt_stats *st)
 		passages[i] = (struct prompt_passage){.title = j->ans.passages[i].title,
 						      .heading = j->ans.passages[i].heading,
 						      .text = j->ans.passages[i].text,
-						      .score = j->ans.passages[i].score};
+						      .score = j->ans.passages[i].score,
+						      .url = j->ans.passages[i].url,
+						      .page = j->ans.passages[i].page};
 	char hours_text[1024] = "";
 	const char *tz = NULL;
 	json_t *oh = json_object_get(j->config, "opening_hours");

@@ -7,29 +7,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <unicode/ucal.h>
 
 #include "api/chat_int.h"
 #include "base/log.h"
 #include "conv/extract.h"
-#include "conv/hours.h"
 #include "conv/profile.h"
 
-/* "Now" on the bot's wall clock (its opening hours' zone, else Europe/Berlin). 0 or -1. */
+/* "Now" on the bot's wall clock (its opening hours' zone, else Europe/Berlin). 0 or -1. Each HTTP thread
+ * keeps its last calendar (opening one costs more than the extraction itself). */
 static int local_ref(const json_t *config, int64_t now, struct extract_ref *ref)
 {
-	json_t *oh = json_object_get(config, "opening_hours");
-	struct hours *h = json_is_object(oh) ? hours_parse(oh, NULL) : NULL;
-	const char *tz = h ? hours_timezone(h) : "Europe/Berlin";
-	UChar utz[64];
-	u_uastrncpy(utz, tz, 63);
-	utz[63] = 0;
-	hours_free(h);
+	static _Thread_local struct {
+		char tz[64];
+		UCalendar *cal;
+	} cache;
+	const char *tz = json_str(json_object_get(config, "opening_hours"), "timezone", "Europe/Berlin");
 	UErrorCode e = U_ZERO_ERROR;
-	UCalendar *cal = ucal_open(utz, -1, "de_DE", UCAL_GREGORIAN, &e);
-	if (U_FAILURE(e))
-		return -1;
+	if (!cache.cal || strcmp(cache.tz, tz) != 0) {
+		UChar utz[64];
+		u_uastrncpy(utz, tz, 63);
+		utz[63] = 0;
+		UCalendar *cal = ucal_open(utz, -1, "de_DE", UCAL_GREGORIAN, &e);
+		if (U_FAILURE(e))
+			return -1;
+		if (cache.cal)
+			ucal_close(cache.cal);
+		cache.cal = cal; /* one per thread for the process's life */
+		snprintf(cache.tz, sizeof cache.tz, "%s", tz);
+	}
+	UCalendar *cal = cache.cal;
 	ucal_setMillis(cal, (UDate)now, &e);
 	ref->year = ucal_get(cal, UCAL_YEAR, &e);
 	ref->month = ucal_get(cal, UCAL_MONTH, &e) + 1;
@@ -38,7 +47,6 @@ static int local_ref(const json_t *config, int64_t now, struct extract_ref *ref)
 	ref->weekday = dow == UCAL_SUNDAY ? 7 : dow - 1;
 	ref->hour = ucal_get(cal, UCAL_HOUR_OF_DAY, &e);
 	ref->minute = ucal_get(cal, UCAL_MINUTE, &e);
-	ucal_close(cal);
 	return U_FAILURE(e) ? -1 : 0;
 }
 
@@ -72,12 +80,39 @@ json_t *chat_profile_known(const struct chat_job *j)
 	return p;
 }
 
+/* Whether a message may say something about its writer: a digit or an '@' (phone, email, dates, times,
+ * age), or a first-person word. The extractors cost more than a whole answer; questions about the
+ * business in the impersonal ("Was kostet der Tarif Premium?") skip them. */
+static bool about_the_writer(const char *msg)
+{
+	static const char *const words[] = {"ich", "mein", "meine", "meinen", "meiner", "mir", "mich", "bin", "heiße",
+					    "heisse", "wir", "uns", "unser", "unsere", "i", "i'm", "im", "my", "me", NULL};
+	for (const char *p = msg; *p; p++)
+		if ((*p >= '0' && *p <= '9') || *p == '@')
+			return true;
+	const char *p = msg;
+	while (*p) {
+		while (*p && !((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80 || *p == '\''))
+			p++;
+		const char *start = p;
+		while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (unsigned char)*p >= 0x80 || *p == '\'')
+			p++;
+		size_t n = (size_t)(p - start);
+		for (int i = 0; n > 0 && words[i]; i++)
+			if (strlen(words[i]) == n && !strncasecmp(start, words[i], n))
+				return true;
+	}
+	return false;
+}
+
 char *chat_profile_sealed(struct chat_job *j)
 {
+	bool llm_has = json_is_object(j->llm_profile) && json_object_size(j->llm_profile) > 0;
+	if (!llm_has && !about_the_writer(j->question))
+		return NULL;
 	struct extract_ref ref;
 	bool have_ref = local_ref(j->config, j->now, &ref) == 0 && extract_ref_check(&ref);
 	json_t *rules = extract_profile(j->app->extractor, j->question, have_ref ? &ref : NULL);
-	bool llm_has = json_is_object(j->llm_profile) && json_object_size(j->llm_profile) > 0;
 	char *sealed = NULL;
 	if (!rules || (json_object_size(rules) == 0 && !llm_has)) {
 		json_decref(rules);

@@ -18,6 +18,7 @@ static const struct {
 	[ERR_TOKEN_REQUIRED] = {401, "token_required"},
 	[ERR_TOKEN_INVALID] = {401, "token_invalid"},
 	[ERR_ORIGIN_NOT_ALLOWED] = {403, "origin_not_allowed"},
+	[ERR_FORBIDDEN] = {403, "forbidden"},
 	[ERR_NOT_FOUND] = {404, "not_found"},
 	[ERR_BOT_NOT_FOUND] = {404, "bot_not_found"},
 	[ERR_SOURCE_NOT_FOUND] = {404, "source_not_found"},

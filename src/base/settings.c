@@ -36,6 +36,9 @@ static const struct setting table[] = {
 	{"BOTWERK_HTTP_THREADS", SET_LONG, "0", 0, 256, false, OFF(http_threads),
 	 "HTTP worker threads (0 = four per core)"},
 	{"BOTWERK_DB_POOL", SET_LONG, "8", 1, 256, false, OFF(db_pool), "PostgreSQL connections per process"},
+	{"BOTWERK_DB_SYNC_FULL", SET_BOOL, "0", 0, 1, false, OFF(db_sync_full),
+	 "SQLite: flush every commit to the disk before answering (1: survives a power loss, ~25% fewer writes/s; "
+	 "0: survives a crash of the process)"},
 	{"BOTWERK_DB_BUSY_TIMEOUT_MS", SET_LONG, "5000", 10, 600000, false, OFF(db_busy_timeout_ms),
 	 "how long a SQLite writer waits for another process holding the write lock"},
 	{"BOTWERK_MAX_BODY", SET_LONG, "1048576", 1024, 67108864, false, OFF(max_body),
@@ -71,6 +74,8 @@ static const struct setting table[] = {
 	 "let the crawler fetch loopback, private and link-local addresses (tests, intranets; 1/0)"},
 	{"BOTWERK_CRAWL_MAX_PAGES", SET_LONG, "500", 1, 100000, false, OFF(crawl_max_pages),
 	 "pages read per website source"},
+	{"BOTWERK_CRAWL_DELAY_MS", SET_LONG, "500", 0, 60000, false, OFF(crawl_delay_ms),
+	 "pause between two requests to a crawled site (a robots.txt Crawl-delay raises it)"},
 	{"BOTWERK_INGEST_LEASE", SET_LONG, "60", 2, 3600, false, OFF(ingest_lease_s),
 	 "seconds without progress after which another worker takes over a source being read"},
 	{"BOTWERK_VECTOR_CACHE_MB", SET_LONG, "256", 0, 1048576, false, OFF(vector_cache_mb),

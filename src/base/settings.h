@@ -23,6 +23,7 @@ struct settings {
 	long http_threads;     /* 0 = number of cores */
 	long db_pool;          /* PostgreSQL connections */
 	long db_busy_timeout_ms;
+	bool db_sync_full;     /* SQLite: flush every commit (power-loss safe) */
 	long max_body;         /* bytes, management API */
 	long public_rate;      /* public API requests per minute per client address, 0 = off */
 	long index_cache_mb;   /* memory for in-memory search indexes, 0 = search the database only */
@@ -44,6 +45,7 @@ struct settings {
 	long vector_cache_mb;   /* memory for in-memory chunk vectors */
 	bool crawl_allow_private; /* crawl loopback/private addresses (tests, intranets) */
 	long crawl_max_pages;     /* pages per crawled site */
+	long crawl_delay_ms;      /* pause between two requests to one site */
 	long ingest_lease_s;      /* a source whose worker went silent this long is taken over */
 	/* derived at validation */
 	char listen_host[64];

@@ -8,12 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-#if __has_include("ingest/crawl.h")
 #include "ingest/crawl.h"
-#define HAVE_CRAWL 1
-#endif
 #include "ingest/html_text.h"
 #include "ingest/pdf_text.h"
+#include "ingest/site_profile.h"
 #include "jobs/embedder.h"
 #include "rag/chunk.h"
 
@@ -40,6 +38,7 @@ struct gather {
 	int64_t chars;
 	int pages_done, pages_seen;
 	json_t *errors;
+	struct site_profile *site; /* a draft bot's profile, gathered along (or NULL) */
 	bool full;      /* INGEST_MAX_TEXT reached */
 	double last_report;
 };
@@ -130,7 +129,7 @@ static char *progress_json(const struct gather *g, int total, const char *phase)
 	return s;
 }
 
-static inline void note_error(struct gather *g, const char *where_key, const char *where, const char *msg)
+static void note_error(struct gather *g, const char *where_key, const char *where, const char *msg)
 {
 	if (!g->errors)
 		g->errors = json_array();
@@ -189,17 +188,15 @@ static const char *ingest_pdf(struct gather *g, char *err, size_t errlen)
 	return status;
 }
 
-#ifdef HAVE_CRAWL
 static int on_page(void *ud, const struct crawl_page *p)
 {
 	struct gather *g = ud;
 	int rc = 0;
-	if (p->kind == CRAWL_PAGE_HTML) {
-		char *text = html_doc_text(p->doc);
-		if (!text)
-			return -1;
-		rc = add_text(g, text, p->doc->title ? p->doc->title : "", p->url, 0);
-		free(text);
+	if (p->kind == CRAWL_HTML) {
+		rc = add_text(g, p->text, p->html->title ? p->html->title : "", p->url, 0);
+		if (g->site)
+			site_profile_add_page(g->site, p->fetched_url ? p->fetched_url : p->url, p->html, p->body,
+					      p->body ? p->bytes : 0);
 	} else {
 		for (size_t i = 0; rc == 0 && i < p->pdf->npages; i++)
 			if (p->pdf->pages[i][0])
@@ -230,8 +227,12 @@ static const char *ingest_url(struct gather *g, char *err, size_t errlen)
 	lim.allow_private = g->in->cfg.allow_private;
 	if (g->in->cfg.max_pages > 0)
 		lim.max_pages = g->in->cfg.max_pages;
+	if (g->in->cfg.delay_ms >= 0)
+		lim.delay_ms = g->in->cfg.delay_ms;
 	struct crawl_callbacks cb = {.on_page = on_page, .on_error = on_error, .on_progress = on_progress};
 	struct crawl_stats st;
+	if (g->in->cfg.site_begin)
+		g->site = g->in->cfg.site_begin(g->in->cfg.site_ud, g->src);
 	int rc = crawl_site(g->in->cfg.http, g->src->url, &lim, &g->in->stop, &cb, g, &st, err, errlen);
 	if (atomic_load(&g->in->stop))
 		return "queued";
@@ -247,8 +248,6 @@ static const char *ingest_url(struct gather *g, char *err, size_t errlen)
 	return "done";
 }
 
-#endif
-
 static void run_one(struct ingest *in, struct store_source *src)
 {
 	struct gather g = {.in = in, .src = src};
@@ -256,9 +255,7 @@ static void run_one(struct ingest *in, struct store_source *src)
 	log_msg(in->cfg.log, LOG_INFO, "ingest", "source %s (%s) of bot %s: started", src->id, src->kind, src->bot_id);
 	report(&g, 0, true);
 	const char *status = !strcmp(src->kind, "pdf")			? ingest_pdf(&g, err, sizeof err)
-#ifdef HAVE_CRAWL
 			     : !strcmp(src->kind, "url") && src->url ? ingest_url(&g, err, sizeof err)
-#endif
 								      : (snprintf(err, sizeof err, "nothing to ingest"), "failed");
 	char *progress = progress_json(&g, g.pages_seen > g.pages_done ? g.pages_seen : g.pages_done,
 				       !strcmp(status, "queued") ? "interrupted" : "finished");
@@ -273,6 +270,9 @@ static void run_one(struct ingest *in, struct store_source *src)
 			g.pages_done, !strcmp(status, "done") ? g.n : 0, err[0] ? ": " : "", err);
 	if (!strcmp(status, "done"))
 		embedder_poke(in->cfg.embedder);
+	if (g.site && in->cfg.site_end)
+		in->cfg.site_end(in->cfg.site_ud, src, g.site, !strcmp(status, "done") && rc == STORE_OK);
+	site_profile_free(g.site);
 	gather_free(&g);
 }
 

@@ -23,6 +23,7 @@
 #include "store/store.h"
 
 struct embedder;
+struct site_profile;
 
 #define INGEST_MAX_ERRORS 50                  /* per-page errors kept in a source's progress */
 #define INGEST_MAX_TEXT (64u * 1024 * 1024)   /* text gathered from one source */
@@ -36,6 +37,13 @@ struct ingest_config {
 	int64_t lease_ms;          /* a running source whose last progress is older is claimed again */
 	bool allow_private;        /* crawl loopback / private addresses (tests, intranets) */
 	int max_pages;             /* per crawl */
+	long delay_ms;             /* pause between two requests to the site */
+	/* Optional hooks of the bot-from-a-website draft (api/bot_from_site.c): site_begin says whether the
+	 * crawl of `src` should also gather the business's profile (a site_profile, or NULL); site_end gets
+	 * it back after the crawl, `ok` when the source was read. */
+	struct site_profile *(*site_begin)(void *ud, const struct store_source *src);
+	void (*site_end)(void *ud, const struct store_source *src, struct site_profile *sp, bool ok);
+	void *site_ud;
 };
 
 struct ingest;

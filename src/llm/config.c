@@ -85,17 +85,3 @@ void llm_config_resolve(const json_t *bot_config, const struct settings *s, cons
 	out->embeddings = out->embed_base_url[0] != '\0' && out->embed_model[0] != '\0';
 	out->embed_min_similarity = json_num(emb, "min_similarity", LLM_DEFAULT_MIN_SIMILARITY);
 }
-
-void llm_config_redact(json_t *bot_view)
-{
-	static const char *const sections[] = {"llm", "embeddings"};
-	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-		json_t *sec = json_object_get(bot_view, sections[i]);
-		if (!json_is_object(sec))
-			continue;
-		bool set = json_is_string(json_object_get(sec, "api_key_sealed"));
-		json_object_del(sec, "api_key_sealed");
-		json_object_del(sec, "api_key");
-		json_object_set_new(sec, "api_key_set", json_boolean(set));
-	}
-}

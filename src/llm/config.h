@@ -52,10 +52,6 @@ struct llm_config {
 extern const struct json_field llm_config_fields[];
 extern const struct json_field embeddings_config_fields[];
 
-/* Replaces the sealed API keys ("api_key_sealed", api/bot_secrets.h) of a bot view's "llm" and
- * "embeddings" objects by "api_key_set": true|false. */
-void llm_config_redact(json_t *bot_view);
-
 /* Resolves a bot's settings: bot config (may be NULL) over the server's. api_key / embed_api_key: the
  * bot's opened secrets or NULL (then the server's key is used when the URL is the server's). */
 void llm_config_resolve(const json_t *bot_config, const struct settings *s, const char *api_key,

@@ -28,6 +28,7 @@ struct xfer {
 	bool started, progressed, headers_told;
 	size_t received;
 	long retry_after_ms;
+	char location[2048];      /* the last response's Location header, as sent */
 	enum httpc_err forced;    /* set when we stopped it (callback, size, time) */
 	char forced_msg[160];
 	struct xfer *next;
@@ -115,6 +116,15 @@ static size_t on_header(char *buf, size_t size, size_t nmemb, void *ud)
 	size_t n = size * nmemb;
 	if (n >= 5 && !strncmp(buf, "HTTP/", 5)) {
 		x->retry_after_ms = -1;
+		x->location[0] = '\0';
+	} else if (n > 9 && !strncasecmp(buf, "Location:", 9)) {
+		size_t s = 9, e = n;
+		while (s < e && (buf[s] == ' ' || buf[s] == '\t'))
+			s++;
+		while (e > s && (buf[e - 1] == '\r' || buf[e - 1] == '\n' || buf[e - 1] == ' '))
+			e--;
+		if (e - s < sizeof x->location)
+			snprintf(x->location, sizeof x->location, "%.*s", (int)(e - s), buf + s);
 	} else if (n > 12 && !strncasecmp(buf, "Retry-After:", 12)) {
 		char v[64];
 		size_t len = n - 12 < sizeof v - 1 ? n - 12 : sizeof v - 1;
@@ -217,6 +227,20 @@ static void finish(struct httpc *c, struct xfer *x, enum httpc_err err, const ch
 		snprintf(res.effective_url, sizeof res.effective_url, "%s", eff ? eff : x->url);
 		snprintf(res.content_type, sizeof res.content_type, "%s", ct ? ct : "");
 		res.redirects = (int)redirects;
+		char *next = NULL;
+		curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &next);
+		snprintf(res.redirect_url, sizeof res.redirect_url, "%s", next ? next : "");
+		if (!res.redirect_url[0] && x->location[0] && res.status >= 300 && res.status <= 399) {
+			/* a transfer stopped at the headers: resolve the Location ourselves */
+			CURLU *u = curl_url();
+			char *abs = NULL;
+			if (u && curl_url_set(u, CURLUPART_URL, res.effective_url, 0) == CURLUE_OK &&
+			    curl_url_set(u, CURLUPART_URL, x->location, 0) == CURLUE_OK &&
+			    curl_url_get(u, CURLUPART_URL, &abs, 0) == CURLUE_OK)
+				snprintf(res.redirect_url, sizeof res.redirect_url, "%s", abs);
+			curl_free(abs);
+			curl_url_cleanup(u);
+		}
 	} else {
 		snprintf(res.effective_url, sizeof res.effective_url, "%s", x->url);
 	}
@@ -537,4 +561,85 @@ void httpc_cancel(struct httpc *c, uint64_t id)
 int httpc_active(struct httpc *c)
 {
 	return atomic_load(&c->active);
+}
+
+/* ---- a blocking GET for worker threads ------------------------------------------------------------------- */
+
+struct get_wait {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done;
+	char *body;
+	size_t len, cap;
+	struct httpc_result res;
+};
+
+static int get_data(void *ud, const char *buf, size_t len)
+{
+	struct get_wait *w = ud;
+	if (w->len + len + 1 > w->cap) {
+		size_t cap = w->cap ? w->cap : 16384;
+		while (cap < w->len + len + 1)
+			cap *= 2;
+		char *b = realloc(w->body, cap);
+		if (!b)
+			return HTTPC_STOP;
+		w->body = b;
+		w->cap = cap;
+	}
+	memcpy(w->body + w->len, buf, len);
+	w->len += len;
+	w->body[w->len] = '\0';
+	return HTTPC_PROGRESS;
+}
+
+static void get_done(void *ud, const struct httpc_result *res)
+{
+	struct get_wait *w = ud;
+	pthread_mutex_lock(&w->mu);
+	w->res = *res;
+	w->done = true;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeout_ms, bool block_private,
+		   char **body, size_t *len, char *content_type, size_t ctlen, char *err, size_t errlen)
+{
+	struct get_wait w = {0};
+	pthread_mutex_init(&w.mu, NULL);
+	pthread_cond_init(&w.cv, NULL);
+	struct httpc_req req = {.method = "GET", .url = url, .connect_timeout_ms = timeout_ms, .timeout_ms = timeout_ms,
+				.max_body = max_body, .max_redirects = 5, .block_private = block_private,
+				.on_data = get_data, .on_done = get_done, .ud = &w};
+	int rc = -1;
+	if (!httpc_submit(c, &req)) {
+		snprintf(err, errlen, "cannot start the request");
+	} else {
+		pthread_mutex_lock(&w.mu);
+		while (!w.done)
+			pthread_cond_wait(&w.cv, &w.mu);
+		pthread_mutex_unlock(&w.mu);
+		if (w.res.err != HTTPC_OK)
+			snprintf(err, errlen, "%s", w.res.message);
+		else if (w.res.status < 200 || w.res.status > 299)
+			snprintf(err, errlen, "HTTP %ld", w.res.status);
+		else
+			rc = 0;
+	}
+	if (rc == 0 && !w.body && !(w.body = calloc(1, 1))) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0) {
+		*body = w.body;
+		*len = w.len;
+		if (content_type)
+			snprintf(content_type, ctlen, "%s", w.res.content_type);
+	} else {
+		free(w.body);
+	}
+	pthread_cond_destroy(&w.cv);
+	pthread_mutex_destroy(&w.mu);
+	return rc;
 }

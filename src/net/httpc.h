@@ -54,6 +54,7 @@ struct httpc_result {
 	char effective_url[2048]; /* the URL last fetched (after redirects) */
 	char content_type[128];   /* of the final response, "" when none */
 	int redirects;            /* redirects followed */
+	char redirect_url[2048];  /* with max_redirects 0: where a 3xx answer points (absolute), else "" */
 };
 
 struct httpc_req {
@@ -91,6 +92,12 @@ void httpc_free(struct httpc *c);
  * down) — on_done is then never called. */
 uint64_t httpc_submit(struct httpc *c, const struct httpc_req *req);
 void httpc_cancel(struct httpc *c, uint64_t id);
+
+/* A GET waited for on the calling thread (worker threads only, never an HTTP thread): the body (at most
+ * max_body bytes; malloc'd, NUL-terminated) of a 2xx answer. 0, or -1 with err ("HTTP 404", "the address
+ * is private…", "response body larger than …"). */
+int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeout_ms, bool block_private,
+		   char **body, size_t *len, char *content_type, size_t ctlen, char *err, size_t errlen);
 
 /* Transfers waiting or running now. */
 int httpc_active(struct httpc *c);

@@ -223,6 +223,13 @@ static int add_sources(const struct work *w, struct answer *out, int min_covered
 		}
 		src->title = title;
 		src->score = rounded_score(w->covered[h], w->cw.n);
+		src->page = w->hits[h].page;
+		if (w->hits[h].url && !(src->url = strdup(w->hits[h].url))) {
+			free(src->title);
+			free(src->snippet);
+			src->title = src->snippet = NULL;
+			return -1;
+		}
 		out->nsources++;
 	}
 	return 0;
@@ -239,9 +246,19 @@ static void keep_passages(struct work *w, struct answer *out, int min_covered)
 			continue;
 		struct answer_passage *p = &out->passages[out->npassages++];
 		*p = (struct answer_passage){.chunk_id = h->chunk_id, .title = h->title, .heading = h->heading,
-					     .text = h->text, .score = rounded_score(w->covered[w->order[i]], w->cw.n)};
-		h->title = h->heading = h->text = NULL;
+					     .text = h->text, .score = rounded_score(w->covered[w->order[i]], w->cw.n),
+					     .url = h->url, .page = h->page};
+		h->title = h->heading = h->text = h->url = NULL;
 	}
+}
+
+/* The fewest of n words a hit must cover to reach min_score (a small epsilon absorbs rounding); ≥ 1. */
+static int covered_needed(int n, double min_score)
+{
+	int k = 0;
+	while (k < n && (double)k / n < min_score - 1e-9)
+		k++;
+	return k > 0 ? k : 1;
 }
 
 /* ---- hybrid retrieval --------------------------------------------------------------------------- */
@@ -312,8 +329,9 @@ static void fused_passages(struct work *w, const struct answer_bot *bot, const s
 		if (h >= 0 && w->hits[h].text) {
 			*p = (struct answer_passage){.chunk_id = fused[i].id, .title = w->hits[h].title,
 						     .heading = w->hits[h].heading, .text = w->hits[h].text,
-						     .score = rounded_score(w->covered[h], w->cw.n)};
-			w->hits[h].title = w->hits[h].heading = w->hits[h].text = NULL;
+						     .score = rounded_score(w->covered[h], w->cw.n), .url = w->hits[h].url,
+						     .page = w->hits[h].page};
+			w->hits[h].title = w->hits[h].heading = w->hits[h].text = w->hits[h].url = NULL;
 		} else if (vcache_chunk(bot->vectors, fused[i].id, &title, &heading, &text)) {
 			*p = (struct answer_passage){.chunk_id = fused[i].id, .title = strdup(title),
 						     .heading = strdup(heading), .text = strdup(text)};
@@ -420,15 +438,19 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 		rc = fallback(out, bot) == 0 ? STORE_OK : STORE_NOMEM;
 		goto out;
 	}
-	/* the fewest words a hit must cover to count, from min_score (a small epsilon absorbs rounding);
-	 * the store is asked only for chunks that can reach it */
-	min_covered = 0;
-	while (min_covered < w->cw.n && (double)min_covered / w->cw.n < min_score - 1e-9)
-		min_covered++;
-	if (min_covered == 0)
-		min_covered = 1;
+	/* the store (or the index) is asked only for chunks that can reach min_score */
 	struct rag_index *ix = rag_cache_get(bot->index_cache, t, st, bot->tenant_id, bot->bot_id,
 					     bot->knowledge_version);
+	/* Words the knowledge never uses ("Blankenese", a typo, small talk) cannot be covered by any passage:
+	 * the share is taken of the words it could cover — only while most words are known, so that a
+	 * question mostly about other things stays unanswered. */
+	int known = w->cw.n;
+	if (ix) {
+		int nabsent = __builtin_popcount(rag_index_absent_words(ix, t, w->words, w->cw.n));
+		if (nabsent > 0 && 2 * (w->cw.n - nabsent) >= w->cw.n)
+			known = w->cw.n - nabsent;
+	}
+	min_covered = covered_needed(known, min_score);
 	if (ix) {
 		rc = rag_index_search(ix, t, w->words, w->cw.n, min_covered, SEARCH_HITS, w->hits, &w->nhits);
 		rag_index_release(ix);
@@ -498,11 +520,13 @@ void answer_clear(struct answer *a)
 	for (int i = 0; i < a->nsources; i++) {
 		free(a->sources[i].title);
 		free(a->sources[i].snippet);
+		free(a->sources[i].url);
 	}
 	for (int i = 0; i < a->npassages; i++) {
 		free(a->passages[i].title);
 		free(a->passages[i].heading);
 		free(a->passages[i].text);
+		free(a->passages[i].url);
 	}
 	memset(a, 0, sizeof *a);
 }

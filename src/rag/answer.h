@@ -44,6 +44,8 @@ struct answer_source {
 	char *title;   /* source title, with " – heading" appended when the chunk has a heading */
 	char *snippet; /* ≤ 240 characters of the passage around the best match, ending on a word ("…") */
 	double score;  /* coverage 0..1, rounded to two decimals */
+	char *url;     /* the page it came from (a crawled site), or NULL */
+	int page;      /* its PDF page, or 0 */
 };
 
 /* A whole passage behind an extractive answer, for a model's prompt (answer_bot.want_passages). */
@@ -51,6 +53,8 @@ struct answer_passage {
 	int64_t chunk_id;
 	char *title, *heading, *text;
 	double score; /* coverage 0..1 */
+	char *url;    /* or NULL */
+	int page;     /* or 0 */
 };
 
 struct answer {

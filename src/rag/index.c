@@ -37,6 +37,8 @@ struct term {
 struct ichunk {
 	int64_t id;
 	size_t title, heading, text; /* offsets in strs */
+	size_t url;                  /* offset in strs, or SIZE_MAX when none */
+	int page;
 	uint32_t len;                /* terms in heading + text */
 };
 
@@ -205,6 +207,10 @@ static int add_chunk(void *ud, const struct store_chunk_row *row)
 	if (!(c->title = add_str(ix, row->title, tl)) || !(c->heading = add_str(ix, row->heading, hl)) ||
 	    !(c->text = add_str(ix, row->text, xl)))
 		return STORE_NOMEM;
+	c->url = SIZE_MAX;
+	c->page = row->page;
+	if (row->url && !(c->url = add_str(ix, row->url, strlen(row->url))))
+		return STORE_NOMEM;
 	b->chunk = ix->nchunks++;
 	b->heading = true;
 	if (b->t && terms_tokenize(b->t, row->heading, hl, add_term, b) != 0)
@@ -325,6 +331,22 @@ static char *dup_off(const struct rag_index *ix, size_t off, bool *ok)
 	return s;
 }
 
+uint32_t rag_index_absent_words(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords)
+{
+	uint32_t absent = 0;
+	if (nwords > STORE_SEARCH_MAX_WORDS)
+		nwords = STORE_SEARCH_MAX_WORDS;
+	for (int i = 0; i < nwords && i < 32; i++) {
+		struct word_terms w = {.ix = ix};
+		const char *word = words[i] ? words[i] : "";
+		if (terms_tokenize(t, word, strlen(word), collect_term, &w) != 0)
+			return 0; /* out of memory: claim nothing */
+		if (w.missing)
+			absent |= 1u << i;
+	}
+	return absent;
+}
+
 int rag_index_search(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords,
 		     int min_match, int limit, struct store_hit *hits, int *n)
 {
@@ -407,6 +429,8 @@ int rag_index_search(const struct rag_index *ix, struct terms *t, const char *co
 			.text = dup_off(ix, c->text, &ok),
 			.rank = score[best[k]],
 			.matched = mask[best[k]],
+			.url = c->url == SIZE_MAX ? NULL : dup_off(ix, c->url, &ok),
+			.page = c->page,
 		};
 		if (!ok) {
 			for (int j = 0; j <= k; j++)

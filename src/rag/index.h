@@ -40,6 +40,10 @@ void rag_index_release(struct rag_index *ix);
 int rag_index_search(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords,
 		     int min_match, int limit, struct store_hit *hits, int *n);
 
+/* Bit i set when words[i] (i < 32) occurs in no chunk of the bot at all (a term of it is in no chunk):
+ * such a word can never be matched, whatever the question's other words. */
+uint32_t rag_index_absent_words(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords);
+
 /* Builds an index directly (tests; the cache uses it). NULL on failure, with *rc the store's code. */
 struct rag_index *rag_index_build(struct terms *t, struct store *st, const char *tenant_id, const char *bot_id,
 				  int64_t version, int *rc);

@@ -147,6 +147,34 @@ enum pg_q {
 	Q_CR_LEAD_INSERT,
 	Q_CR_CONSENT_INSERT,
 	Q_LEAD_DETAILS,
+	/* jobs and webhook intake: store_pg_jobs.c; WhatsApp contacts and messages: store_pg_wa.c */
+	Q_JOB_INSERT,
+	Q_JOB_DEDUPE_EXISTS,
+	Q_JOB_CLAIM_EXPIRED,
+	Q_JOB_CLAIM_DUE,
+	Q_JOB_FINISH,
+	Q_JOB_CANCEL,
+	Q_JOB_GET,
+	Q_JOB_LIST_DEAD,
+	Q_JOB_RETRY,
+	Q_JOB_EXISTS,
+	Q_JOB_NEXT,
+	Q_WH_INSERT,
+	Q_WH_CLAIM,
+	Q_WH_DONE,
+	Q_WAC_UPSERT,
+	Q_WAC_GET,
+	Q_WAC_BY_BIDX,
+	Q_WAC_CONSENT,
+	Q_WAC_CONSENT_LEDGER,
+	Q_WAC_EXISTS,
+	Q_WAC_TOUCH,
+	Q_WAM_INSERT,
+	Q_WAM_CONTACT_OK,
+	Q_WAM_SENT,
+	Q_WAM_STATUS,
+	Q_WAM_EXISTS,
+	Q_WAM_GET,
 	Q_COUNT
 };
 
@@ -367,5 +395,34 @@ int pg_contact_consents(struct store *st, const char *tenant_id, const char *con
 		      struct store_consent **out, int *n);
 int pg_contact_leads(struct store *st, const char *tenant_id, const char *contact_id, int limit,
 		   struct store_contact_lead **out, int *n);
+
+/* store_pg_jobs.c: the durable job queue and webhook intake (migration 008). */
+int pg_job_add(struct store *st, const struct store_job_in *j);
+int pg_job_claim(struct store *st, int64_t now, int64_t lease_ms, const char *worker_id, struct store_job *out);
+int pg_job_finish(struct store *st, const char *id, int attempt, const char *status, const char *error,
+		  int64_t next_run_at, int64_t now);
+int pg_job_cancel_key(struct store *st, const char *tenant_id, const char *cancel_key, int64_t now, int *cancelled);
+int pg_job_get(struct store *st, const char *tenant_id, const char *id, struct store_job *out);
+int pg_job_list_dead(struct store *st, const char *tenant_id, const char *after_id, int limit, struct store_job *rows,
+		     int *n);
+int pg_job_retry_dead(struct store *st, const char *tenant_id, const char *id, int64_t now);
+int pg_job_next_run_at(struct store *st, int64_t *run_at);
+int pg_webhook_put(struct store *st, const struct store_webhook_in *ev, bool *duplicate);
+int pg_webhook_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
+int pg_webhook_done(struct store *st, const char *id, int64_t now);
+
+/* store_pg_wa.c: WhatsApp contacts, consent and messages (migration 008). */
+int pg_wa_contact_upsert(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],
+			 bool *created);
+int pg_wa_contact_find(struct store *st, const char *tenant_id, const char *contact_id, const char *bot_id,
+		       const char *e164_bidx, struct store_wa_contact *out);
+int pg_wa_consent_set(struct store *st, const struct store_wa_consent *cs);
+int pg_wa_touch_inbound(struct store *st, const char *tenant_id, const char *contact_id, int64_t at);
+int pg_wa_message_add(struct store *st, const struct store_wa_message_in *m);
+int pg_wa_message_sent(struct store *st, const char *tenant_id, const char *id, const char *provider_message_id,
+		       int64_t now);
+int pg_wa_message_status(struct store *st, const char *tenant_id, const char *bot_id, const char *provider_message_id,
+			 const char *status, int error_code, int64_t now);
+int pg_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
 
 #endif

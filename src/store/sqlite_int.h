@@ -139,6 +139,35 @@ enum stmt_id {
 	S_CR_LEAD_INSERT,
 	S_CR_CONSENT_INSERT,
 	S_LEAD_DETAILS,
+	/* jobs and webhook intake: store_sqlite_jobs.c; WhatsApp contacts and messages: store_sqlite_wa.c */
+	S_JOB_INSERT,
+	S_JOB_DEDUPE_EXISTS,
+	S_JOB_PICK_EXPIRED,
+	S_JOB_PICK_DUE,
+	S_JOB_TAKE,
+	S_JOB_FINISH,
+	S_JOB_CANCEL,
+	S_JOB_GET,
+	S_JOB_LIST_DEAD,
+	S_JOB_RETRY,
+	S_JOB_EXISTS,
+	S_JOB_NEXT,
+	S_WH_INSERT,
+	S_WH_PICK,
+	S_WH_CLAIM,
+	S_WH_DONE,
+	S_WAC_UPSERT,
+	S_WAC_GET,
+	S_WAC_BY_BIDX,
+	S_WAC_CONSENT,
+	S_WAC_CONSENT_LEDGER,
+	S_WAC_TOUCH,
+	S_WAM_INSERT,
+	S_WAM_CONTACT_OK,
+	S_WAM_SENT,
+	S_WAM_STATUS,
+	S_WAM_EXISTS,
+	S_WAM_GET,
 	S__COUNT
 };
 
@@ -393,5 +422,35 @@ int sq_contact_consents(struct store *st, const char *tenant_id, const char *con
 		      struct store_consent **out, int *n);
 int sq_contact_leads(struct store *st, const char *tenant_id, const char *contact_id, int limit,
 		   struct store_contact_lead **out, int *n);
+
+/* store_sqlite_jobs.c: the durable job queue and webhook intake (migration 008). */
+int sq_job_add(struct store *st, const struct store_job_in *j);
+int sq_job_claim(struct store *st, int64_t now, int64_t lease_ms, const char *worker_id, struct store_job *out);
+int sq_job_finish(struct store *st, const char *id, int attempt, const char *status, const char *error,
+		  int64_t next_run_at, int64_t now);
+int sq_job_cancel_key(struct store *st, const char *tenant_id, const char *cancel_key, int64_t now, int *cancelled);
+int sq_job_get(struct store *st, const char *tenant_id, const char *id, struct store_job *out);
+int sq_job_list_dead(struct store *st, const char *tenant_id, const char *after_id, int limit, struct store_job *rows,
+		     int *n);
+int sq_job_retry_dead(struct store *st, const char *tenant_id, const char *id, int64_t now);
+int sq_job_next_run_at(struct store *st, int64_t *run_at);
+int sq_webhook_put(struct store *st, const struct store_webhook_in *ev, bool *duplicate);
+void sq_webhook_put_async(struct store *st, const struct store_webhook_in *ev, store_webhook_put_fn done, void *ud);
+int sq_webhook_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
+int sq_webhook_done(struct store *st, const char *id, int64_t now);
+
+/* store_sqlite_wa.c: WhatsApp contacts, consent and messages (migration 008). */
+int sq_wa_contact_upsert(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],
+			 bool *created);
+int sq_wa_contact_find(struct store *st, const char *tenant_id, const char *contact_id, const char *bot_id,
+		       const char *e164_bidx, struct store_wa_contact *out);
+int sq_wa_consent_set(struct store *st, const struct store_wa_consent *cs);
+int sq_wa_touch_inbound(struct store *st, const char *tenant_id, const char *contact_id, int64_t at);
+int sq_wa_message_add(struct store *st, const struct store_wa_message_in *m);
+int sq_wa_message_sent(struct store *st, const char *tenant_id, const char *id, const char *provider_message_id,
+		       int64_t now);
+int sq_wa_message_status(struct store *st, const char *tenant_id, const char *bot_id, const char *provider_message_id,
+			 const char *status, int error_code, int64_t now);
+int sq_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
 
 #endif

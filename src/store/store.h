@@ -48,6 +48,8 @@ struct store_opts {
 	void *tokenize_ctx;          /* first argument of tokenize */
 	store_timing_fn on_timing;   /* optional */
 	void *timing_ud;
+	bool sync_full;              /* SQLite: every commit flushed to the disk (synchronous=FULL), so that
+				      * what was answered survives a power loss; else a process crash only */
 };
 
 /* Opens the database and applies pending migrations. On failure returns NULL and writes a message
@@ -179,6 +181,8 @@ struct store_hit {
 	char *heading;
 	char *text;
 	double rank;   /* backend rank, higher is better; only comparable within one result */
+	char *url;     /* the page the chunk came from (a crawled site), or NULL */
+	int page;      /* its PDF page, or 0 */
 	uint32_t matched; /* bit i set when words[i] occurs in the chunk (heading or text) */
 };
 void store_hit_clear(struct store_hit *h);
@@ -192,6 +196,8 @@ struct store_chunk_row {
 	const char *title; /* source title */
 	const char *heading;
 	const char *text;
+	const char *url;   /* NULL when none */
+	int page;          /* 0 when none */
 };
 typedef int (*store_chunk_fn)(void *ud, const struct store_chunk_row *row);
 int store_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, store_chunk_fn emit, void *ud);
@@ -615,5 +621,181 @@ void store_contact_lead_clear(struct store_contact_lead *l);
 /* A contact's leads, oldest first, at most `limit` (as store_contact_conversations). */
 int store_contact_leads(struct store *st, const char *tenant_id, const char *contact_id, int limit,
 			struct store_contact_lead **out, int *n);
+
+/* ---- durable jobs, webhook intake, WhatsApp contacts and messages (migration 008) -------------------
+ * store_*_jobs.c and store_*_wa.c; docs/internals/jobs.md. Jobs and webhook events are claimed exactly once,
+ * also across processes (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the single writer), with a lease: a
+ * claimed row whose claimed_at is older than now − lease_ms is handed out again (its worker died). */
+
+#define STORE_JOB_MAX_ATTEMPTS 5 /* store_job_in.max_attempts when not given */
+
+struct store_job_in {
+	const char *id;         /* time-ordered: crypto_time_id("job", now) */
+	const char *tenant_id;
+	const char *bot_id;     /* NULL: the job belongs to no bot */
+	const char *kind;       /* "followup_24h", … : the scheduler's handler name */
+	int64_t run_at;         /* unix ms: not before */
+	const char *payload;    /* JSON text without personal data; NULL: "{}" */
+	int max_attempts;       /* ≤ 0: STORE_JOB_MAX_ATTEMPTS */
+	const char *dedupe_key; /* NULL, or at most one job of the tenant with this key, ever */
+	const char *cancel_key; /* NULL, or what store_job_cancel_key matches ("conv:<id>", "appt:<id>") */
+	int64_t now;
+};
+
+struct store_job {
+	char id[STORE_ID_MAX], tenant_id[STORE_ID_MAX];
+	char bot_id[STORE_ID_MAX]; /* "" when none */
+	char *kind, *payload, *status;
+	char *last_error, *claimed_by, *dedupe_key, *cancel_key; /* NULL when not set */
+	int64_t run_at;
+	int attempts; /* claims so far: the claim that handed the job out counts */
+	int max_attempts;
+	int64_t claimed_at, created_at, updated_at; /* claimed_at 0: not claimed */
+};
+void store_job_clear(struct store_job *j);
+
+/* Adds a pending job. STORE_CONFLICT (nothing changed) when the tenant already has a job with its
+ * dedupe_key, whatever that job's status; STORE_NOTFOUND when bot_id is not the tenant's bot. */
+int store_job_add(struct store *st, const struct store_job_in *j);
+/* Claims a job for `worker_id`: a running one whose lease expired (oldest claim first), else the due pending
+ * one (run_at ≤ now) with the earliest run_at. It becomes running with claimed_at now and attempts + 1. An
+ * expired running job that has used up its attempts becomes dead instead ("lease expired"). STORE_NOTFOUND
+ * when none is due. Cross-tenant: out->tenant_id says whose it is. */
+int store_job_claim(struct store *st, int64_t now, int64_t lease_ms, const char *worker_id, struct store_job *out);
+/* Ends the claim `attempt` (the job's attempts as claimed) of a running job. status "done"; "dead" (into the
+ * dead letter at once); "failed": back to pending at next_run_at while attempts < max_attempts and
+ * next_run_at > 0, else dead when the attempts are used up, else (next_run_at 0) failed for good. `error`
+ * (NULL: none) becomes last_error. STORE_NOTFOUND when the job is not running under that claim any more
+ * (its lease expired and another worker took it). */
+int store_job_finish(struct store *st, const char *id, int attempt, const char *status, const char *error,
+		     int64_t next_run_at, int64_t now);
+/* Cancels every pending job of the tenant with this cancel_key; *cancelled gets the count (0 is fine).
+ * Running jobs finish as they are. */
+int store_job_cancel_key(struct store *st, const char *tenant_id, const char *cancel_key, int64_t now,
+			 int *cancelled);
+int store_job_get(struct store *st, const char *tenant_id, const char *id, struct store_job *out);
+/* The tenant's dead jobs, newest first (by id), after `after_id` (NULL for the first page): up to `limit`
+ * rows (clear each), *n the count. */
+int store_job_list_dead(struct store *st, const char *tenant_id, const char *after_id, int limit,
+			struct store_job *rows, int *n);
+/* A dead job back to pending at `now` with its attempts reset (last_error kept). STORE_NOTFOUND for an
+ * unknown job (or another tenant's); STORE_CONFLICT when it is not dead. */
+int store_job_retry_dead(struct store *st, const char *tenant_id, const char *id, int64_t now);
+/* The earliest run_at of any pending job (the scheduler sleeps until then). STORE_NOTFOUND when none. */
+int store_job_next_run_at(struct store *st, int64_t *run_at);
+
+struct store_webhook_in {
+	const char *id;          /* time-ordered: crypto_time_id("whe", now) */
+	const char *tenant_id, *bot_id;
+	const char *provider;    /* "meta" | "twilio" */
+	const char *kind;        /* "message" | "status" */
+	const char *provider_id; /* the provider's message id (wamid.…, SM…) */
+	const char *dedupe_key;  /* unique per bot: "meta:message:<wamid>", "meta:status:<wamid>:read" */
+	const char *payload;     /* the parsed event as JSON; personal fields sealed by the caller */
+	int64_t received_at;
+};
+
+struct store_webhook {
+	char id[STORE_ID_MAX], tenant_id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
+	char *provider, *kind, *provider_id, *dedupe_key, *payload;
+	int64_t received_at, claimed_at;
+	int attempts; /* claims so far, this one included */
+};
+void store_webhook_clear(struct store_webhook *w);
+
+/* Stores the event unless the bot has one with its dedupe_key: then *duplicate is true and nothing changes
+ * (STORE_OK either way). STORE_OK means committed. STORE_NOTFOUND when the bot is gone. */
+int store_webhook_put(struct store *st, const struct store_webhook_in *ev, bool *duplicate);
+/* store_webhook_put without waiting: done(ud, rc, duplicate) is called exactly once, after the commit or the
+ * failure — on the SQLite writer thread (many events share one commit), or (PostgreSQL) before this returns.
+ * `ev` is copied: the caller may free it at once. */
+typedef void (*store_webhook_put_fn)(void *ud, int rc, bool duplicate);
+void store_webhook_put_async(struct store *st, const struct store_webhook_in *ev, store_webhook_put_fn done,
+			     void *ud);
+/* Claims the oldest unprocessed event that is not claimed, or whose claim is older than now − lease_ms.
+ * STORE_NOTFOUND when there is none. Cross-tenant. */
+int store_webhook_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
+/* Marks the event processed and drops its payload (the row stays, to answer duplicates). */
+int store_webhook_done(struct store *st, const char *id, int64_t now);
+
+struct store_wa_contact_in {
+	const char *tenant_id, *bot_id;
+	const char *id;                /* for a new contact */
+	const char *wrapped_key;       /* a new contact's key, wrapped by the tenant key */
+	const char *e164_bidx;         /* blind index of the normalised number */
+	const char *e164_sealed;       /* the number, sealed with the contact key (new contacts) */
+	const char *first_name_sealed; /* NULL: keep */
+	const char *timezone;          /* NULL: keep */
+	const char *language;          /* NULL: keep */
+	int64_t now;
+};
+
+struct store_wa_contact {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
+	char *wrapped_key, *e164_sealed;
+	char *first_name_sealed, *timezone, *language;                 /* NULL when not set */
+	char *consent_status;                                          /* unknown | granted | revoked */
+	char *consent_source, *consent_text_version;                   /* NULL when not set */
+	int64_t consent_at, last_inbound_at, created_at, updated_at;   /* 0 when not set */
+};
+void store_wa_contact_clear(struct store_wa_contact *c);
+
+/* The bot's contact with this number: created (id, wrapped_key, e164, channel "whatsapp"; *created true) or,
+ * when it exists, first name, timezone and language updated where given. contact_id gets its id.
+ * STORE_NOTFOUND when the bot is not the tenant's. */
+int store_wa_contact_upsert(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],
+			    bool *created);
+int store_wa_contact_get_by_bidx(struct store *st, const char *tenant_id, const char *bot_id, const char *e164_bidx,
+				 struct store_wa_contact *out);
+int store_wa_contact_get(struct store *st, const char *tenant_id, const char *contact_id,
+			 struct store_wa_contact *out);
+
+struct store_wa_consent {
+	const char *tenant_id, *contact_id;
+	const char *status;       /* "granted" | "revoked" | "unknown" */
+	const char *source;       /* "api_opt_in", "keyword_stop", … */
+	const char *text_version; /* of the consent text shown; may be NULL for revocations */
+	int64_t at;               /* when the contact decided */
+	const char *consent_id;   /* granted: id of the consents ledger row added with it; NULL: none */
+};
+/* Sets the contact's consent state. A decision older than the one stored changes nothing: STORE_CONFLICT.
+ * STORE_NOTFOUND for an unknown contact. */
+int store_wa_consent_set(struct store *st, const struct store_wa_consent *cs);
+/* The contact wrote at `at`: last_inbound_at moves forward to it (never back). */
+int store_wa_touch_inbound(struct store *st, const char *tenant_id, const char *contact_id, int64_t at);
+
+struct store_wa_message_in {
+	const char *id;                  /* time-ordered: crypto_time_id("wam", now) */
+	const char *tenant_id, *bot_id, *contact_id;
+	const char *conversation_id;     /* NULL when none */
+	const char *direction;           /* "in" | "out" */
+	const char *provider_message_id; /* NULL until the provider named it (an outbound message not sent yet) */
+	const char *kind;                /* "text" | "template" | "interactive" */
+	const char *body_sealed;
+	const char *status;              /* inbound "received"; outbound "queued" or "sent" */
+	int64_t now;
+};
+
+struct store_wa_message {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX], contact_id[STORE_ID_MAX];
+	char conversation_id[STORE_ID_MAX]; /* "" when none */
+	char *direction, *provider_message_id /* NULL when none */, *kind, *body_sealed, *status;
+	int error_code; /* 0: none */
+	int64_t created_at, updated_at;
+};
+void store_wa_message_clear(struct store_wa_message *m);
+
+/* STORE_CONFLICT when the bot already has a message with this provider id (a duplicate inbound);
+ * STORE_NOTFOUND when the contact is not the bot's. */
+int store_wa_message_add(struct store *st, const struct store_wa_message_in *m);
+/* The provider accepted an outbound message: its id is recorded and a queued message becomes sent. */
+int store_wa_message_sent(struct store *st, const char *tenant_id, const char *id, const char *provider_message_id,
+			  int64_t now);
+/* A status callback. Statuses only move forward: queued → sent → delivered → read; a failure ("failed",
+ * "undelivered"; error_code kept, 0 for none) is final. A callback that would move back, or repeats the
+ * status, changes nothing (STORE_OK). STORE_NOTFOUND when the bot has no message with that provider id. */
+int store_wa_message_status(struct store *st, const char *tenant_id, const char *bot_id,
+			    const char *provider_message_id, const char *status, int error_code, int64_t now);
+int store_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
 
 #endif

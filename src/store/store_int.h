@@ -147,6 +147,38 @@ struct store_ops {
 				struct store_consent **out, int *n);
 	int (*contact_leads)(struct store *st, const char *tenant_id, const char *contact_id, int limit,
 			     struct store_contact_lead **out, int *n);
+	/* jobs, webhook intake, WhatsApp contacts and messages (store_*_jobs.c, store_*_wa.c; migration 008).
+	 * limit > 0 for job_list_dead (store.c answers the others). */
+	int (*job_add)(struct store *st, const struct store_job_in *j);
+	int (*job_claim)(struct store *st, int64_t now, int64_t lease_ms, const char *worker_id, struct store_job *out);
+	int (*job_finish)(struct store *st, const char *id, int attempt, const char *status, const char *error,
+			  int64_t next_run_at, int64_t now);
+	int (*job_cancel_key)(struct store *st, const char *tenant_id, const char *cancel_key, int64_t now,
+			      int *cancelled);
+	int (*job_get)(struct store *st, const char *tenant_id, const char *id, struct store_job *out);
+	int (*job_list_dead)(struct store *st, const char *tenant_id, const char *after_id, int limit,
+			     struct store_job *rows, int *n);
+	int (*job_retry_dead)(struct store *st, const char *tenant_id, const char *id, int64_t now);
+	int (*job_next_run_at)(struct store *st, int64_t *run_at);
+	int (*webhook_put)(struct store *st, const struct store_webhook_in *ev, bool *duplicate);
+	/* optional: backends without it run webhook_put and call done before returning */
+	void (*webhook_put_async)(struct store *st, const struct store_webhook_in *ev, store_webhook_put_fn done,
+				  void *ud);
+	int (*webhook_claim)(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
+	int (*webhook_done)(struct store *st, const char *id, int64_t now);
+	int (*wa_contact_upsert)(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],
+				 bool *created);
+	/* by id (contact_id set) or by the number's blind index (bot_id and e164_bidx set) */
+	int (*wa_contact_find)(struct store *st, const char *tenant_id, const char *contact_id, const char *bot_id,
+			       const char *e164_bidx, struct store_wa_contact *out);
+	int (*wa_consent_set)(struct store *st, const struct store_wa_consent *cs);
+	int (*wa_touch_inbound)(struct store *st, const char *tenant_id, const char *contact_id, int64_t at);
+	int (*wa_message_add)(struct store *st, const struct store_wa_message_in *m);
+	int (*wa_message_sent)(struct store *st, const char *tenant_id, const char *id, const char *provider_message_id,
+			       int64_t now);
+	int (*wa_message_status)(struct store *st, const char *tenant_id, const char *bot_id,
+				 const char *provider_message_id, const char *status, int error_code, int64_t now);
+	int (*wa_message_get)(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
 };
 
 struct store {
@@ -176,5 +208,9 @@ int store_match_groups(int n, int k, void (*group)(void *ud, const int *idx, int
 
 /* Strings: duplicates `s` (NULL stays NULL); sets *ok to false when memory runs out. */
 char *store_strdup(const char *s, bool *ok);
+
+/* WhatsApp delivery statuses move forward only: the statuses a message may be in for `status` to replace
+ * it, as ",queued,sent," (match ',' || status || ','), or NULL when `status` is not one a callback sets. */
+const char *store_wa_status_from(const char *status);
 
 #endif

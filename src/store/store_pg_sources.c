@@ -409,7 +409,9 @@ int pg_chunk_search(struct store *st, const char *tenant_id, const char *bot_id,
 		h.heading = pg_col_dup(res, i, 2, &ok);
 		h.text = pg_col_dup(res, i, 3, &ok);
 		h.rank = strtod(PQgetvalue(res, i, 4), NULL);
-		h.matched = (uint32_t)strtoull(PQgetvalue(res, i, 5), NULL, 10);
+		h.url = PQgetisnull(res, i, 5) ? NULL : pg_col_dup(res, i, 5, &ok);
+		h.page = (int)pg_col_i64(res, i, 6);
+		h.matched = (uint32_t)strtoull(PQgetvalue(res, i, 7), NULL, 10);
 		if (!ok) {
 			store_hit_clear(&h);
 			rc = STORE_NOMEM;
@@ -450,6 +452,8 @@ int pg_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, s
 			.title = PQgetvalue(res, i, 1),
 			.heading = PQgetvalue(res, i, 2),
 			.text = PQgetvalue(res, i, 3),
+			.url = PQgetisnull(res, i, 4) ? NULL : PQgetvalue(res, i, 4),
+			.page = (int)pg_col_i64(res, i, 5),
 		};
 		rc = emit(ud, &row);
 	}

@@ -8,6 +8,26 @@
 
 #define PG_MIGRATION_LOCK "7165448231" /* advisory lock key that serialises migrations across nodes */
 
+/* Columns of the job, webhook-event, WhatsApp contact and message queries, in the order the readers in
+ * store_pg_jobs.c and store_pg_wa.c expect. */
+#define PG_JOB_COLS                                                                                          \
+	"id, tenant_id, bot_id, kind, payload, status, last_error, claimed_by, dedupe_key, cancel_key, run_at, " \
+	"attempts, max_attempts, claimed_at, created_at, updated_at"
+#define PG_WH_COLS                                                                                           \
+	"id, tenant_id, bot_id, provider, kind, provider_id, dedupe_key, payload, received_at, claimed_at, attempts"
+#define PG_WAC_COLS                                                                                          \
+	"id, bot_id, wrapped_key, whatsapp_e164, first_name, timezone, language, consent_status, consent_source, " \
+	"consent_text_version, consent_at, last_inbound_at, created_at, updated_at"
+#define PG_WAM_COLS                                                                                          \
+	"id, bot_id, contact_id, conversation_id, direction, provider_message_id, kind, body, status, error_code, " \
+	"created_at, updated_at"
+/* A claim of a job ($1 now, $3 worker): running with one more attempt, or dead when none is left. */
+#define PG_JOB_TAKE                                                                                          \
+	"UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'running' END, "          \
+	"last_error = CASE WHEN attempts >= max_attempts THEN 'lease expired on the last attempt' "              \
+	"ELSE last_error END, attempts = CASE WHEN attempts >= max_attempts THEN attempts ELSE attempts + 1 END, " \
+	"claimed_at = $1, claimed_by = $3, updated_at = $1 "
+
 const struct pg_stmt pg_stmts[Q_COUNT] = {
 	[Q_BEGIN] = {"begin", "BEGIN", 0},
 	[Q_COMMIT] = {"commit", "COMMIT", 0},
@@ -151,6 +171,7 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 	 * as much as text terms, as in the SQLite backend's bm25 weights. */
 	[Q_CHUNK_SEARCH] = {"chunk_search",
 			    "SELECT c.id, s.title, c.heading, c.text, ts_rank('{0.5, 0.5, 0.5, 1.0}', c.tsv, q.q) AS rank, "
+			    "c.url, coalesce(c.page, 0), "
 			    "(SELECT coalesce(sum(1::bigint << (u.i - 1)::int), 0) "
 			    "FROM unnest($5::text[]) WITH ORDINALITY AS u(w, i) "
 			    "WHERE c.tsv @@ to_tsquery('simple', u.w)) AS matched "
@@ -162,7 +183,7 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 	/* One statement, so one snapshot: the bot row (ownership) and its chunks. A bot without chunks
 	 * gives one row with a NULL chunk id; no row at all means the bot is not the tenant's. */
 	[Q_CHUNK_LIST] = {"chunk_list",
-			  "SELECT c.id, coalesce(s.title, ''), c.heading, c.text FROM bots b "
+			  "SELECT c.id, coalesce(s.title, ''), c.heading, c.text, c.url, coalesce(c.page, 0) FROM bots b "
 			  "LEFT JOIN chunks c ON c.tenant_id = b.tenant_id AND c.bot_id = b.id "
 			  "LEFT JOIN sources s ON s.tenant_id = c.tenant_id AND s.id = c.source_id "
 			  "WHERE b.tenant_id = $1 AND b.id = $2 ORDER BY c.id",
@@ -363,4 +384,114 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 			    "JOIN contacts k ON k.tenant_id = l.tenant_id AND k.id = l.contact_id "
 			    "WHERE l.tenant_id = $1 AND l.id = $2",
 			    2},
+	/* jobs (store_pg_jobs.c): a job with a bot only when the bot is the tenant's */
+	[Q_JOB_INSERT] = {"job_insert",
+			  "INSERT INTO jobs (id, tenant_id, bot_id, kind, run_at, payload, status, attempts, max_attempts, "
+			  "dedupe_key, cancel_key, created_at, updated_at) SELECT $1::text, $2::text, $3::text, $4::text, "
+			  "$5::bigint, $6::text, 'pending', 0, $7::int, $8::text, $9::text, $10::bigint, $10::bigint "
+			  "WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM bots WHERE id = $3::text AND tenant_id = $2::text) "
+			  "ON CONFLICT (tenant_id, dedupe_key) DO NOTHING",
+			  10},
+	[Q_JOB_DEDUPE_EXISTS] = {"job_dedupe_exists", "SELECT 1 FROM jobs WHERE tenant_id = $1 AND dedupe_key = $2", 2},
+	/* ($1 now, $2 now − lease, $3 worker) */
+	[Q_JOB_CLAIM_EXPIRED] = {"job_claim_expired",
+				 PG_JOB_TAKE "WHERE id = (SELECT id FROM jobs WHERE status = 'running' AND claimed_at < $2 "
+				 "ORDER BY claimed_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " PG_JOB_COLS,
+				 3},
+	/* ($1 now, $2 now, $3 worker) */
+	[Q_JOB_CLAIM_DUE] = {"job_claim_due",
+			     PG_JOB_TAKE "WHERE id = (SELECT id FROM jobs WHERE status = 'pending' AND run_at <= $2 "
+			     "ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " PG_JOB_COLS,
+			     3},
+	/* $3 done | dead | failed (back to pending at $5 while attempts are left and $5 > 0) */
+	[Q_JOB_FINISH] = {"job_finish",
+			  "UPDATE jobs SET status = CASE WHEN $3::text <> 'failed' THEN $3::text WHEN attempts >= max_attempts "
+			  "THEN 'dead' WHEN $5::bigint > 0 THEN 'pending' ELSE 'failed' END, "
+			  "run_at = CASE WHEN $3::text = 'failed' AND attempts < max_attempts AND $5::bigint > 0 THEN $5::bigint "
+			  "ELSE run_at END, claimed_at = CASE WHEN $3::text = 'failed' AND attempts < max_attempts "
+			  "AND $5::bigint > 0 THEN NULL ELSE claimed_at END, "
+			  "last_error = CASE WHEN $3::text = 'done' THEN last_error ELSE $4::text END, updated_at = $6 "
+			  "WHERE id = $1 AND status = 'running' AND attempts = $2",
+			  6},
+	[Q_JOB_CANCEL] = {"job_cancel",
+			  "UPDATE jobs SET status = 'cancelled', updated_at = $3 WHERE tenant_id = $1 AND cancel_key = $2 "
+			  "AND status = 'pending'",
+			  3},
+	[Q_JOB_GET] = {"job_get", "SELECT " PG_JOB_COLS " FROM jobs WHERE tenant_id = $1 AND id = $2", 2},
+	[Q_JOB_LIST_DEAD] = {"job_list_dead",
+			     "SELECT " PG_JOB_COLS " FROM jobs WHERE tenant_id = $1 AND status = 'dead' "
+			     "AND ($2::text IS NULL OR id < $2::text) ORDER BY id DESC LIMIT $3",
+			     3},
+	[Q_JOB_RETRY] = {"job_retry",
+			 "UPDATE jobs SET status = 'pending', attempts = 0, run_at = $3, claimed_at = NULL, claimed_by = NULL, "
+			 "updated_at = $3 WHERE tenant_id = $1 AND id = $2 AND status = 'dead'",
+			 3},
+	[Q_JOB_EXISTS] = {"job_exists", "SELECT 1 FROM jobs WHERE tenant_id = $1 AND id = $2", 2},
+	[Q_JOB_NEXT] = {"job_next", "SELECT run_at FROM jobs WHERE status = 'pending' ORDER BY run_at LIMIT 1", 0},
+	/* webhook intake (store_pg_jobs.c) */
+	[Q_WH_INSERT] = {"wh_insert",
+			 "INSERT INTO webhook_events (id, tenant_id, bot_id, provider, kind, provider_id, dedupe_key, payload, "
+			 "received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (bot_id, dedupe_key) DO NOTHING",
+			 9},
+	[Q_WH_CLAIM] = {"wh_claim",
+			"UPDATE webhook_events SET claimed_at = $1, attempts = attempts + 1 WHERE id = (SELECT id FROM "
+			"webhook_events WHERE processed_at IS NULL AND (claimed_at IS NULL OR claimed_at < $2) "
+			"ORDER BY received_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " PG_WH_COLS,
+			2},
+	[Q_WH_DONE] = {"wh_done",
+		       "UPDATE webhook_events SET processed_at = coalesce(processed_at, $2), payload = NULL WHERE id = $1", 2},
+	/* WhatsApp contacts and messages (store_pg_wa.c) */
+	[Q_WAC_UPSERT] = {"wac_upsert",
+			  "INSERT INTO contacts (id, tenant_id, bot_id, wrapped_key, channel, created_at, updated_at, "
+			  "whatsapp_e164_bidx, whatsapp_e164, first_name, timezone, language) "
+			  "VALUES ($1, $2, $3, $4, 'whatsapp', $5, $5, $6, $7, $8, $9, $10) "
+			  "ON CONFLICT (tenant_id, bot_id, whatsapp_e164_bidx) WHERE whatsapp_e164_bidx IS NOT NULL "
+			  "DO UPDATE SET first_name = coalesce(EXCLUDED.first_name, contacts.first_name), "
+			  "timezone = coalesce(EXCLUDED.timezone, contacts.timezone), "
+			  "language = coalesce(EXCLUDED.language, contacts.language), updated_at = EXCLUDED.updated_at "
+			  "RETURNING id",
+			  10},
+	[Q_WAC_GET] = {"wac_get", "SELECT " PG_WAC_COLS " FROM contacts WHERE tenant_id = $2 AND id = $1", 2},
+	[Q_WAC_BY_BIDX] = {"wac_by_bidx",
+			   "SELECT " PG_WAC_COLS " FROM contacts WHERE tenant_id = $1 AND bot_id = $2 "
+			   "AND whatsapp_e164_bidx = $3",
+			   3},
+	/* a decision older than the stored one changes nothing */
+	[Q_WAC_CONSENT] = {"wac_consent",
+			   "UPDATE contacts SET consent_status = $3, consent_source = $4, consent_text_version = $5, "
+			   "consent_at = $6, updated_at = greatest(updated_at, $6) WHERE tenant_id = $2 AND id = $1 "
+			   "AND (consent_at IS NULL OR consent_at <= $6)",
+			   6},
+	[Q_WAC_CONSENT_LEDGER] = {"wac_consent_ledger",
+				  "INSERT INTO consents (id, tenant_id, contact_id, lead_id, purpose, source, channel, "
+				  "text_version, granted_at) VALUES ($1, $2, $3, NULL, 'whatsapp', $4, 'whatsapp', "
+				  "coalesce($5, ''), $6)",
+				  6},
+	[Q_WAC_EXISTS] = {"wac_exists", "SELECT 1 FROM contacts WHERE tenant_id = $2 AND id = $1", 2},
+	[Q_WAC_TOUCH] = {"wac_touch",
+			 "UPDATE contacts SET last_inbound_at = greatest(coalesce(last_inbound_at, 0), $3) "
+			 "WHERE tenant_id = $2 AND id = $1",
+			 3},
+	[Q_WAM_INSERT] = {"wam_insert",
+			  "INSERT INTO wa_messages (id, tenant_id, bot_id, contact_id, conversation_id, direction, "
+			  "provider_message_id, kind, body, status, created_at, updated_at) SELECT $1::text, $2::text, "
+			  "$3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::text, $11::bigint, "
+			  "$11::bigint WHERE EXISTS (SELECT 1 FROM contacts WHERE id = $4::text AND tenant_id = $2::text "
+			  "AND bot_id = $3::text) ON CONFLICT (bot_id, provider_message_id) DO NOTHING",
+			  11},
+	[Q_WAM_CONTACT_OK] = {"wam_contact_ok",
+			      "SELECT 1 FROM contacts WHERE id = $1 AND tenant_id = $2 AND bot_id = $3", 3},
+	[Q_WAM_SENT] = {"wam_sent",
+			"UPDATE wa_messages SET provider_message_id = $3, status = CASE WHEN status = 'queued' THEN 'sent' "
+			"ELSE status END, updated_at = $4 WHERE tenant_id = $2 AND id = $1 AND direction = 'out'",
+			4},
+	/* $7: the statuses $4 may replace (store_wa_status_from) */
+	[Q_WAM_STATUS] = {"wam_status",
+			  "UPDATE wa_messages SET status = $4, error_code = CASE WHEN $5::int <> 0 THEN $5::int "
+			  "ELSE error_code END, updated_at = $6 WHERE bot_id = $1 AND tenant_id = $2 "
+			  "AND provider_message_id = $3 AND position(',' || status || ',' in $7::text) > 0",
+			  7},
+	[Q_WAM_EXISTS] = {"wam_exists",
+			  "SELECT 1 FROM wa_messages WHERE bot_id = $1 AND tenant_id = $2 AND provider_message_id = $3", 3},
+	[Q_WAM_GET] = {"wam_get", "SELECT " PG_WAM_COLS " FROM wa_messages WHERE tenant_id = $2 AND id = $1", 2},
 };

@@ -31,6 +31,19 @@
 	"LEFT JOIN consents cs ON cs.id = (SELECT id FROM consents WHERE contact_id = l.contact_id "            \
 	"AND tenant_id = l.tenant_id ORDER BY granted_at DESC, id DESC LIMIT 1) "
 
+/* Columns of the job, webhook-event, WhatsApp contact and message queries, in the order the readers in
+ * store_sqlite_jobs.c and store_sqlite_wa.c expect. */
+#define JOB_COLS                                                                                             \
+	"id, tenant_id, bot_id, kind, payload, status, last_error, claimed_by, dedupe_key, cancel_key, run_at, " \
+	"attempts, max_attempts, claimed_at, created_at, updated_at"
+#define WH_COLS "id, tenant_id, bot_id, provider, kind, provider_id, dedupe_key, payload, received_at, claimed_at, attempts"
+#define WAC_COLS                                                                                             \
+	"id, bot_id, wrapped_key, whatsapp_e164, first_name, timezone, language, consent_status, consent_source, " \
+	"consent_text_version, consent_at, last_inbound_at, created_at, updated_at"
+#define WAM_COLS                                                                                             \
+	"id, bot_id, contact_id, conversation_id, direction, provider_message_id, kind, body, status, error_code, " \
+	"created_at, updated_at"
+
 const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
@@ -105,14 +118,14 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 			     "WHERE source_id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
 	[S_SOURCE_DEL_CHUNKS] = "DELETE FROM chunks WHERE source_id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
 	[S_SOURCE_DELETE] = "DELETE FROM sources WHERE id = ?1 AND bot_id = ?2 AND tenant_id = ?3",
-	[S_SEARCH] = "SELECT c.id, s.title, c.heading, c.text, -f.r, f.m FROM "
+	[S_SEARCH] = "SELECT c.id, s.title, c.heading, c.text, -f.r, f.m, c.url, c.page FROM "
 		     "(SELECT rowid AS id, rank AS r, botwerk_matched(chunks_fts, ?2) AS m FROM chunks_fts "
 		     " WHERE chunks_fts MATCH ?1 AND rank MATCH 'bm25(0.0, 2.0, 1.0)' ORDER BY rank LIMIT ?3) f "
 		     "JOIN chunks c ON c.id = f.id JOIN sources s ON s.id = c.source_id "
 		     "WHERE c.tenant_id = ?4 AND c.bot_id = ?5 ORDER BY f.r",
 	/* One statement, so one snapshot: the bot row (ownership) and its chunks. A bot without chunks
 	 * gives one row with a NULL chunk id; no row at all means the bot is not the tenant's. */
-	[S_CHUNK_LIST] = "SELECT c.id, coalesce(s.title, ''), c.heading, c.text FROM bots b "
+	[S_CHUNK_LIST] = "SELECT c.id, coalesce(s.title, ''), c.heading, c.text, c.url, c.page FROM bots b "
 			 "LEFT JOIN chunks c ON c.bot_id = b.id AND c.tenant_id = b.tenant_id "
 			 "LEFT JOIN sources s ON s.id = c.source_id "
 			 "WHERE b.id = ?1 AND b.tenant_id = ?2 ORDER BY c.id",
@@ -227,6 +240,78 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_LEAD_DETAILS] = "SELECT k.name, k.phone, l.message FROM leads l "
 			   "JOIN contacts k ON k.id = l.contact_id AND k.tenant_id = l.tenant_id "
 			   "WHERE l.id = ?1 AND l.tenant_id = ?2",
+	/* jobs (store_sqlite_jobs.c): a job with a bot only when the bot is the tenant's */
+	[S_JOB_INSERT] = "INSERT INTO jobs(id, tenant_id, bot_id, kind, run_at, payload, status, attempts, max_attempts, "
+			 "dedupe_key, cancel_key, created_at, updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, "
+			 "?8, ?9, ?10, ?10 WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM bots WHERE id = ?3 AND tenant_id = ?2) "
+			 "ON CONFLICT(tenant_id, dedupe_key) DO NOTHING",
+	[S_JOB_DEDUPE_EXISTS] = "SELECT 1 FROM jobs WHERE tenant_id = ?1 AND dedupe_key = ?2",
+	[S_JOB_PICK_EXPIRED] = "SELECT id FROM jobs WHERE status = 'running' AND claimed_at < ?1 ORDER BY claimed_at, id "
+			       "LIMIT 1",
+	[S_JOB_PICK_DUE] = "SELECT id FROM jobs WHERE status = 'pending' AND run_at <= ?1 ORDER BY run_at, id LIMIT 1",
+	/* hands the job to ?3; one that has used up its attempts (a lease that expired on the last) goes dead */
+	[S_JOB_TAKE] = "UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'running' END, "
+		       "last_error = CASE WHEN attempts >= max_attempts THEN 'lease expired on the last attempt' "
+		       "ELSE last_error END, attempts = attempts + (attempts < max_attempts), "
+		       "claimed_at = ?2, claimed_by = ?3, updated_at = ?2 WHERE id = ?1 RETURNING " JOB_COLS,
+	/* ?3 done | dead | failed (back to pending at ?5 while attempts are left and ?5 > 0) */
+	[S_JOB_FINISH] = "UPDATE jobs SET status = CASE WHEN ?3 <> 'failed' THEN ?3 WHEN attempts >= max_attempts "
+			 "THEN 'dead' WHEN ?5 > 0 THEN 'pending' ELSE 'failed' END, "
+			 "run_at = CASE WHEN ?3 = 'failed' AND attempts < max_attempts AND ?5 > 0 THEN ?5 ELSE run_at END, "
+			 "claimed_at = CASE WHEN ?3 = 'failed' AND attempts < max_attempts AND ?5 > 0 THEN NULL "
+			 "ELSE claimed_at END, last_error = CASE WHEN ?3 = 'done' THEN last_error ELSE ?4 END, "
+			 "updated_at = ?6 WHERE id = ?1 AND status = 'running' AND attempts = ?2",
+	[S_JOB_CANCEL] = "UPDATE jobs SET status = 'cancelled', updated_at = ?3 WHERE tenant_id = ?1 AND cancel_key = ?2 "
+			 "AND status = 'pending'",
+	[S_JOB_GET] = "SELECT " JOB_COLS " FROM jobs WHERE id = ?1 AND tenant_id = ?2",
+	[S_JOB_LIST_DEAD] = "SELECT " JOB_COLS " FROM jobs WHERE tenant_id = ?1 AND status = 'dead' "
+			    "AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+	[S_JOB_RETRY] = "UPDATE jobs SET status = 'pending', attempts = 0, run_at = ?3, claimed_at = NULL, "
+			"claimed_by = NULL, updated_at = ?3 WHERE id = ?1 AND tenant_id = ?2 AND status = 'dead'",
+	[S_JOB_EXISTS] = "SELECT 1 FROM jobs WHERE id = ?1 AND tenant_id = ?2",
+	[S_JOB_NEXT] = "SELECT run_at FROM jobs WHERE status = 'pending' ORDER BY run_at LIMIT 1",
+	/* webhook intake (store_sqlite_jobs.c) */
+	[S_WH_INSERT] = "INSERT INTO webhook_events(id, tenant_id, bot_id, provider, kind, provider_id, dedupe_key, "
+			"payload, received_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
+			"ON CONFLICT(bot_id, dedupe_key) DO NOTHING",
+	[S_WH_PICK] = "SELECT id FROM webhook_events WHERE processed_at IS NULL AND (claimed_at IS NULL OR "
+		      "claimed_at < ?1) ORDER BY received_at, id LIMIT 1",
+	[S_WH_CLAIM] = "UPDATE webhook_events SET claimed_at = ?2, attempts = attempts + 1 WHERE id = ?1 "
+		       "RETURNING " WH_COLS,
+	[S_WH_DONE] = "UPDATE webhook_events SET processed_at = coalesce(processed_at, ?2), payload = NULL WHERE id = ?1",
+	/* WhatsApp contacts and messages (store_sqlite_wa.c) */
+	[S_WAC_UPSERT] = "INSERT INTO contacts(id, tenant_id, bot_id, wrapped_key, channel, created_at, updated_at, "
+			 "whatsapp_e164_bidx, whatsapp_e164, first_name, timezone, language) "
+			 "VALUES(?1, ?2, ?3, ?4, 'whatsapp', ?5, ?5, ?6, ?7, ?8, ?9, ?10) "
+			 "ON CONFLICT(tenant_id, bot_id, whatsapp_e164_bidx) WHERE whatsapp_e164_bidx IS NOT NULL "
+			 "DO UPDATE SET first_name = coalesce(excluded.first_name, first_name), "
+			 "timezone = coalesce(excluded.timezone, timezone), language = coalesce(excluded.language, language), "
+			 "updated_at = excluded.updated_at RETURNING id",
+	[S_WAC_GET] = "SELECT " WAC_COLS " FROM contacts WHERE id = ?1 AND tenant_id = ?2",
+	[S_WAC_BY_BIDX] = "SELECT " WAC_COLS " FROM contacts WHERE tenant_id = ?1 AND bot_id = ?2 "
+			  "AND whatsapp_e164_bidx = ?3",
+	/* a decision older than the stored one changes nothing */
+	[S_WAC_CONSENT] = "UPDATE contacts SET consent_status = ?3, consent_source = ?4, consent_text_version = ?5, "
+			  "consent_at = ?6, updated_at = max(updated_at, ?6) WHERE id = ?1 AND tenant_id = ?2 "
+			  "AND (consent_at IS NULL OR consent_at <= ?6)",
+	[S_WAC_CONSENT_LEDGER] = "INSERT INTO consents(id, tenant_id, contact_id, lead_id, purpose, source, channel, "
+				 "text_version, granted_at) VALUES(?1, ?2, ?3, NULL, 'whatsapp', ?4, 'whatsapp', "
+				 "coalesce(?5, ''), ?6)",
+	[S_WAC_TOUCH] = "UPDATE contacts SET last_inbound_at = max(coalesce(last_inbound_at, 0), ?3) "
+			"WHERE id = ?1 AND tenant_id = ?2",
+	[S_WAM_INSERT] = "INSERT INTO wa_messages(id, tenant_id, bot_id, contact_id, conversation_id, direction, "
+			 "provider_message_id, kind, body, status, created_at, updated_at) "
+			 "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11 WHERE EXISTS (SELECT 1 FROM contacts "
+			 "WHERE id = ?4 AND tenant_id = ?2 AND bot_id = ?3) ON CONFLICT(bot_id, provider_message_id) DO NOTHING",
+	[S_WAM_CONTACT_OK] = "SELECT 1 FROM contacts WHERE id = ?1 AND tenant_id = ?2 AND bot_id = ?3",
+	[S_WAM_SENT] = "UPDATE wa_messages SET provider_message_id = ?3, status = CASE WHEN status = 'queued' THEN 'sent' "
+		       "ELSE status END, updated_at = ?4 WHERE id = ?1 AND tenant_id = ?2 AND direction = 'out'",
+	/* ?7: the statuses ?4 may replace (store_wa_status_from) */
+	[S_WAM_STATUS] = "UPDATE wa_messages SET status = ?4, error_code = CASE WHEN ?5 <> 0 THEN ?5 ELSE error_code END, "
+			 "updated_at = ?6 WHERE bot_id = ?1 AND tenant_id = ?2 AND provider_message_id = ?3 "
+			 "AND instr(?7, ',' || status || ',') > 0",
+	[S_WAM_EXISTS] = "SELECT 1 FROM wa_messages WHERE bot_id = ?1 AND tenant_id = ?2 AND provider_message_id = ?3",
+	[S_WAM_GET] = "SELECT " WAM_COLS " FROM wa_messages WHERE id = ?1 AND tenant_id = ?2",
 };
 
 /* ---- lifecycle and migrations ----------------------------------------------------------------------- */
@@ -746,6 +831,26 @@ static const struct store_ops sqlite_ops = {
 	.contact_conversations = sq_contact_conversations,
 	.contact_consents = sq_contact_consents,
 	.contact_leads = sq_contact_leads,
+	.job_add = sq_job_add,
+	.job_claim = sq_job_claim,
+	.job_finish = sq_job_finish,
+	.job_cancel_key = sq_job_cancel_key,
+	.job_get = sq_job_get,
+	.job_list_dead = sq_job_list_dead,
+	.job_retry_dead = sq_job_retry_dead,
+	.job_next_run_at = sq_job_next_run_at,
+	.webhook_put = sq_webhook_put,
+	.webhook_put_async = sq_webhook_put_async,
+	.webhook_claim = sq_webhook_claim,
+	.webhook_done = sq_webhook_done,
+	.wa_contact_upsert = sq_wa_contact_upsert,
+	.wa_contact_find = sq_wa_contact_find,
+	.wa_consent_set = sq_wa_consent_set,
+	.wa_touch_inbound = sq_wa_touch_inbound,
+	.wa_message_add = sq_wa_message_add,
+	.wa_message_sent = sq_wa_message_sent,
+	.wa_message_status = sq_wa_message_status,
+	.wa_message_get = sq_wa_message_get,
 };
 
 struct store *store_sqlite_open(const struct store_opts *opts, char *errbuf, size_t errlen)

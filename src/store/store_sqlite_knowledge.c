@@ -231,6 +231,8 @@ int sq_chunk_list(struct store *st, const char *tenant_id, const char *bot_id, s
 			.title = sqlite_col_str(c, q, 1, &ok),
 			.heading = sqlite_col_str(c, q, 2, &ok),
 			.text = sqlite_col_str(c, q, 3, &ok),
+			.url = sqlite3_column_type(q, 4) == SQLITE_NULL ? NULL : sqlite_col_str(c, q, 4, &ok),
+			.page = sqlite3_column_int(q, 5),
 		};
 		if (!ok) {
 			res = STORE_NOMEM;
@@ -367,6 +369,9 @@ int sq_chunk_search(struct store *st, const char *tenant_id, const char *bot_id,
 		h.text = sqlite_col_dup(q, 3, &ok);
 		h.rank = sqlite3_column_double(q, 4);
 		h.matched = (uint32_t)sqlite3_column_int64(q, 5);
+		if (sqlite3_column_type(q, 6) != SQLITE_NULL)
+			h.url = sqlite_col_dup(q, 6, &ok);
+		h.page = sqlite3_column_int(q, 7);
 		if (!ok) {
 			store_hit_clear(&h);
 			res = STORE_NOMEM;

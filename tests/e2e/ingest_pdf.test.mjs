@@ -62,8 +62,10 @@ describe(`PDF sources (${BACKEND})`, () => {
     const a = await srv.chat(bot.id, 'Was kostet ein Roggenbrot?');
     assert.match(a.json.response, /3,90 €/);
     assert.match(a.json.sources[0].title, /Preisliste Bäckerei/);
+    assert.equal(a.json.sources[0].page, 1, 'the PDF page is kept for the citation');
     const b = await srv.chat(bot.id, 'Gibt es Parkplätze an der Straße?');
     assert.match(b.json.response, /Parkplätze gibt es im Hof/);
+    assert.equal(b.json.sources[0].page, 2);
   });
 
   it('says when a PDF has no text layer, and when it cannot be read', async () => {

@@ -25,13 +25,13 @@ FUZZ_CFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
                -Wall -Wextra -Wno-unused-parameter -Isrc
 FUZZ_LIBS   := -lstemmer -lpthread -lm
 
-FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed inbound html_text flow
+FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream extract reply_stream embed inbound html_text flow robots sitemap site_profile
 
 # Per harness: the project sources compiled into it, and the pkg-config packages it needs.
 router_SRC    := src/http/router.c
 router_PKGS   := jansson
 json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c \
-                 src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c
+                 src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c src/api/secret_paths.c src/channels/policy.c
 json_body_PKGS:= jansson icu-uc icu-i18n
 terms_SRC     := src/rag/terms.c
 terms_PKGS    := icu-uc
@@ -59,6 +59,15 @@ html_text_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/html
 html_text_PKGS := libxml-2.0
 flow_SRC      := src/conv/flow.c src/conv/flow_check.c src/conv/flow_answer.c src/conv/handover.c src/conv/topics.c src/conv/words.c
 flow_PKGS     := jansson
+robots_SRC    := src/ingest/robots.c
+robots_PKGS   :=
+sitemap_SRC   := src/ingest/sitemap.c src/ingest/html_url.c src/ingest/html_util.c
+sitemap_PKGS  := libxml-2.0
+site_profile_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/html_url.c src/ingest/html_util.c \
+                     src/ingest/site_profile.c src/ingest/site_values.c src/ingest/site_hours.c src/ingest/site_text.c \
+                     src/ingest/site_schema.c src/ingest/site_markup.c src/conv/hours.c src/conv/hours_text.c \
+                     src/base/json.c src/base/err.c
+site_profile_PKGS := jansson libxml-2.0 icu-uc icu-i18n
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)

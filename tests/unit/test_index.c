@@ -32,13 +32,13 @@ static const char *OTHER = "ten_bbbbbbbbbbbbbbbbbbbbbbbb";
 static const char *BOT = "bot_aaaaaaaaaaaaaaaaaaaaaaaa";
 
 static const struct store_chunk_in KNOWLEDGE[] = {
-	{"Preise", "Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.", 0},
-	{"Preise > Sauna", "Die Sauna kostet 5 Euro extra pro Besuch.", 1},
-	{"Öffnungszeiten", "Montag bis Freitag von 6 bis 23 Uhr, Samstag und Sonntag 8 bis 20 Uhr.", 2},
-	{"Anfahrt", "Unser Studio liegt in der Hauptstraße 5. Parkplätze gibt es im Hof.", 3},
-	{"Kurse", "Yoga am Dienstag, Spinning am Mittwoch. Alle Kurse sind im Monat inklusive.", 4},
-	{"Kontakt", "Schreiben Sie eine E-Mail an info@fitwerk.example oder rufen Sie an.", 5},
-	{"Kündigung", "Die Mitgliedschaft kann mit einer Frist von einem Monat gekündigt werden.", 6},
+	{"Preise", "Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.", 0, NULL, 0},
+	{"Preise > Sauna", "Die Sauna kostet 5 Euro extra pro Besuch.", 1, NULL, 0},
+	{"Öffnungszeiten", "Montag bis Freitag von 6 bis 23 Uhr, Samstag und Sonntag 8 bis 20 Uhr.", 2, NULL, 0},
+	{"Anfahrt", "Unser Studio liegt in der Hauptstraße 5. Parkplätze gibt es im Hof.", 3, NULL, 0},
+	{"Kurse", "Yoga am Dienstag, Spinning am Mittwoch. Alle Kurse sind im Monat inklusive.", 4, NULL, 0},
+	{"Kontakt", "Schreiben Sie eine E-Mail an info@fitwerk.example oder rufen Sie an.", 5, NULL, 0},
+	{"Kündigung", "Die Mitgliedschaft kann mit einer Frist von einem Monat gekündigt werden.", 6, NULL, 0},
 };
 #define NKNOWLEDGE ((int)(sizeof KNOWLEDGE / sizeof KNOWLEDGE[0]))
 
@@ -180,7 +180,7 @@ static void test_cache_follows_knowledge_version(void **state)
 	assert_ptr_equal(a, b); /* the second question is served from the cache */
 	rag_index_release(b);
 
-	const struct store_chunk_in more[] = {{"Neu", "Ab Januar gibt es Aquafitness im Hallenbad.", 0}};
+	const struct store_chunk_in more[] = {{"Neu", "Ab Januar gibt es Aquafitness im Hallenbad.", 0, NULL, 0}};
 	add_source(f, more, 1);
 	int64_t v2 = bot_version(f);
 	assert_true(v2 > v);

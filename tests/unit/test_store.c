@@ -225,7 +225,7 @@ static void test_other_tenant_sees_nothing(void **state)
 	make_tenant(fx, owner);
 	make_tenant(fx, intruder);
 	make_bot(fx, owner, bot);
-	const struct store_chunk_in chunks[] = {{"Preise", "Die Monatskarte kostet 39 Euro.", 0}};
+	const struct store_chunk_in chunks[] = {{"Preise", "Die Monatskarte kostet 39 Euro.", 0, NULL, 0}};
 	make_source(fx, owner, bot, "Preisliste", chunks, 1, src);
 
 	struct store_bot b = {0};
@@ -244,7 +244,7 @@ static void test_other_tenant_sees_nothing(void **state)
 	snprintf(s.id, sizeof s.id, "%s", src2);
 	snprintf(s.bot_id, sizeof s.bot_id, "%s", bot);
 	s.created_at = s.updated_at = tick(fx);
-	const struct store_chunk_in evil[] = {{"", "Monatskarte gratis", 0}};
+	const struct store_chunk_in evil[] = {{"", "Monatskarte gratis", 0, NULL, 0}};
 	assert_int_equal(store_source_create(fx->st, intruder, &s, evil, 1), STORE_NOTFOUND);
 
 	struct store_source got = {0};
@@ -340,11 +340,11 @@ static void test_source_lifecycle(void **state)
 	make_tenant(fx, tenant);
 	make_bot(fx, tenant, bot);
 	const struct store_chunk_in c1[] = {
-		{"Kurse > Yoga", "Yoga findet dienstags im Raum Lotus statt.", 0},
-		{"Kurse > Pilates", "Pilates gibt es donnerstags.", 1},
-		{"Kurse > Spinning", "Spinning am Wochenende.", 2},
+		{"Kurse > Yoga", "Yoga findet dienstags im Raum Lotus statt.", 0, NULL, 0},
+		{"Kurse > Pilates", "Pilates gibt es donnerstags.", 1, NULL, 0},
+		{"Kurse > Spinning", "Spinning am Wochenende.", 2, NULL, 0},
 	};
-	const struct store_chunk_in c2[] = {{"", "Sauna ist im Beitrag enthalten.", 0}};
+	const struct store_chunk_in c2[] = {{"", "Sauna ist im Beitrag enthalten.", 0, NULL, 0}};
 	make_source(fx, tenant, bot, "Kursplan", c1, 3, s1);
 	make_source(fx, tenant, bot, "Wellness", c2, 1, s2);
 
@@ -364,7 +364,7 @@ static void test_source_lifecycle(void **state)
 	snprintf(dup.id, sizeof dup.id, "%s", s2);
 	snprintf(dup.bot_id, sizeof dup.bot_id, "%s", bot);
 	dup.created_at = dup.updated_at = tick(fx);
-	const struct store_chunk_in dupc[] = {{"", "Quarkbällchen", 0}};
+	const struct store_chunk_in dupc[] = {{"", "Quarkbällchen", 0, NULL, 0}};
 	assert_int_equal(store_source_create(fx->st, tenant, &dup, dupc, 1), STORE_CONFLICT);
 	const char *qw[] = {"Quarkbällchen"};
 	struct store_hit hits[16];
@@ -418,9 +418,9 @@ static void test_search_min_match(void **state)
 	make_tenant(fx, tenant);
 	make_bot(fx, tenant, bot);
 	const struct store_chunk_in chunks[] = {
-		{"Sauna", "Die Sauna kostet 5 Euro im Monat extra.", 0},
-		{"Kurse", "Alle Kurse kosten nichts, jeden Monat neu.", 1},
-		{"Getränke", "Ein Wasser kostet 1 Euro.", 2},
+		{"Sauna", "Die Sauna kostet 5 Euro im Monat extra.", 0, NULL, 0},
+		{"Kurse", "Alle Kurse kosten nichts, jeden Monat neu.", 1, NULL, 0},
+		{"Getränke", "Ein Wasser kostet 1 Euro.", 2, NULL, 0},
 	};
 	make_source(fx, tenant, bot, "Preise", chunks, 3, src);
 	const char *words[] = {"Sauna", "kostet", "Monat"};
@@ -452,14 +452,14 @@ static void test_search(void **state)
 	make_bot(fx, tenant, bot);
 	make_bot(fx, tenant, other_bot);
 	const struct store_chunk_in chunks[] = {
-		{"Anfahrt", "Unser Studio liegt an der Straße zum Bahnhof, Parkplätze gibt es im Hof.", 0},
-		{"Öffnungszeiten", "Montag bis Freitag von 7 bis 22 Uhr, am Wochenende kürzer.", 1},
-		{"Preise", "Die Monatskarte kostet 39 Euro, die 10er-Karte 99 Euro.", 2},
-		{"Kontakt", "Schreiben Sie uns eine E-Mail, wir melden uns am selben Tag.", 3},
+		{"Anfahrt", "Unser Studio liegt an der Straße zum Bahnhof, Parkplätze gibt es im Hof.", 0, NULL, 0},
+		{"Öffnungszeiten", "Montag bis Freitag von 7 bis 22 Uhr, am Wochenende kürzer.", 1, NULL, 0},
+		{"Preise", "Die Monatskarte kostet 39 Euro, die 10er-Karte 99 Euro.", 2, NULL, 0},
+		{"Kontakt", "Schreiben Sie uns eine E-Mail, wir melden uns am selben Tag.", 3, NULL, 0},
 	};
 	make_source(fx, tenant, bot, "Website", chunks, 4, src);
 	/* the same words under another bot of the same tenant: must never show up */
-	const struct store_chunk_in decoy[] = {{"Öffnungszeiten", "Straße Montag Freitag Monatskarte E-Mail", 0}};
+	const struct store_chunk_in decoy[] = {{"Öffnungszeiten", "Straße Montag Freitag Monatskarte E-Mail", 0, NULL, 0}};
 	char src2[STORE_ID_MAX];
 	make_source(fx, tenant, other_bot, "Andere", decoy, 1, src2);
 
@@ -612,7 +612,7 @@ static void test_bot_delete_cascades(void **state)
 	make_tenant(fx, tenant);
 	make_bot(fx, tenant, bot);
 	make_bot(fx, tenant, keep);
-	const struct store_chunk_in chunks[] = {{"Team", "Trainerin Anna leitet das Zirkeltraining.", 0}};
+	const struct store_chunk_in chunks[] = {{"Team", "Trainerin Anna leitet das Zirkeltraining.", 0, NULL, 0}};
 	make_source(fx, tenant, bot, "Team", chunks, 1, src);
 	make_source(fx, tenant, keep, "Team", chunks, 1, ksrc);
 	new_id(fx, "conv", conv);
@@ -1516,9 +1516,9 @@ static void test_knowledge_version(void **state)
 	make_bot(fx, tenant, other_bot);
 	assert_version_everywhere(fx, tenant, bot, 0);
 
-	const struct store_chunk_in c1[] = {{"Preise", "Die Monatskarte kostet 39 Euro.", 0},
-					    {"Preise > Rabatt", "Studierende zahlen 29 Euro.", 1}};
-	const struct store_chunk_in c2[] = {{"", "Die Sauna ist im Beitrag enthalten.", 0}};
+	const struct store_chunk_in c1[] = {{"Preise", "Die Monatskarte kostet 39 Euro.", 0, NULL, 0},
+					    {"Preise > Rabatt", "Studierende zahlen 29 Euro.", 1, NULL, 0}};
+	const struct store_chunk_in c2[] = {{"", "Die Sauna ist im Beitrag enthalten.", 0, NULL, 0}};
 	make_source(fx, tenant, bot, "Preisliste", c1, 2, s1);
 	assert_version_everywhere(fx, tenant, bot, 1);
 	make_source(fx, tenant, bot, "Wellness", c2, 1, s2);
@@ -1618,13 +1618,13 @@ static void test_chunk_list(void **state)
 	assert_int_equal(l->n, 0);
 
 	const struct store_chunk_in c1[] = {
-		{"Kurse > Yoga", "Yoga findet dienstags im Raum Lotus statt.", 0},
-		{"Kurse > Pilates", "Pilates gibt es donnerstags.", 1},
-		{"Kurse > Spinning", "Spinning am Wochenende.", 2},
+		{"Kurse > Yoga", "Yoga findet dienstags im Raum Lotus statt.", 0, NULL, 0},
+		{"Kurse > Pilates", "Pilates gibt es donnerstags.", 1, NULL, 0},
+		{"Kurse > Spinning", "Spinning am Wochenende.", 2, NULL, 0},
 	};
-	const struct store_chunk_in c2[] = {{"", "Sauna ist im Beitrag enthalten.", 0}};
-	const struct store_chunk_in c3[] = {{"Team", "Trainerin Anna leitet das Zirkeltraining.", 0},
-					    {"Team > Empfang", "Am Empfang sitzt Ben.", 1}};
+	const struct store_chunk_in c2[] = {{"", "Sauna ist im Beitrag enthalten.", 0, NULL, 0}};
+	const struct store_chunk_in c3[] = {{"Team", "Trainerin Anna leitet das Zirkeltraining.", 0, NULL, 0},
+					    {"Team > Empfang", "Am Empfang sitzt Ben.", 1, NULL, 0}};
 	make_source(fx, tenant, bot, "Kursplan", c1, 3, s1);
 	make_source(fx, tenant, other_bot, "Andere", c2, 1, s3); /* must never show up under `bot` */
 	make_source(fx, tenant, bot, "Wellness & Team", c2, 1, s2);
@@ -1719,7 +1719,7 @@ struct kv_worker {
 static void *kv_worker_run(void *arg)
 {
 	struct kv_worker *w = arg;
-	const struct store_chunk_in chunks[] = {{"A", "Erster Abschnitt.", 0}, {"B", "Zweiter Abschnitt.", 1}};
+	const struct store_chunk_in chunks[] = {{"A", "Erster Abschnitt.", 0, NULL, 0}, {"B", "Zweiter Abschnitt.", 1, NULL, 0}};
 	char ids[KV_SOURCES][STORE_ID_MAX];
 	for (int i = 0; i < KV_SOURCES; i++) {
 		struct store_source s = {.kind = "text", .title = "parallel", .status = "done", .chars = 34,
@@ -1844,7 +1844,7 @@ static void test_migrates_from_version_1(void **state)
 	struct store *mine = fx->st; /* make_source writes through fx->st */
 	fx->st = st;
 	char src[STORE_ID_MAX];
-	const struct store_chunk_in chunks[] = {{"Anfahrt", "Bus 12 hält vor der Tür.", 0}};
+	const struct store_chunk_in chunks[] = {{"Anfahrt", "Bus 12 hält vor der Tür.", 0, NULL, 0}};
 	make_source(fx, tenant, ob.id, "Wegbeschreibung", chunks, 1, src);
 	fx->st = mine;
 	assert_int_equal(store_bot_get(st, tenant, ob.id, &b), STORE_OK);

@@ -1,0 +1,103 @@
+// WhatsApp webhook intake: the Cloud API's handshake and signed events, Twilio's signed form posts.
+// Events are stored durably and exactly once (per bot and provider id) before the 200; a bad signature
+// stores nothing. (Processing the stored events — replies, flows — is not part of the intake.)
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, BACKEND, assertError, pool } from '../lib/server.mjs';
+import { sendInbound, sendStatus, sendRaw, verifyWebhook, inboundEnvelope, metaSerialize, metaSign, newWamid } from '../fakes/whatsapp.mjs';
+import * as twilio from '../fakes/twilio.mjs';
+
+const APP_SECRET = 'app-secret-123';
+const AUTH_TOKEN = 'test_auth_token';
+
+describe(`WhatsApp webhook intake (${BACKEND})`, () => {
+  let srv, key, bot, publicUrl;
+  before(async () => {
+    srv = await startServer();
+    publicUrl = srv.base; // BOTWERK_PUBLIC_URL unset: the Host the provider called is used
+    key = (await srv.tenant('Kanal')).api_key;
+    bot = await srv.createBot(key, {
+      name: 'WhatsApp',
+      channels: {
+        whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, verify_token: 'verify-me' },
+        twilio: { account_sid: 'AC00000000000000000000000000000000', auth_token: AUTH_TOKEN, from: '+4930123456' },
+      },
+    });
+  });
+  after(async () => {
+    if (srv) await srv.kill();
+  });
+  const hook = () => `${srv.base}/hooks/whatsapp/${bot.id}`;
+
+  it('keeps the channel secrets sealed and out of every view', async () => {
+    const shown = await srv.get(`/api/v1/bots/${bot.id}`, key);
+    assert.equal(shown.status, 200);
+    for (const s of [APP_SECRET, 'EAAG-test', 'verify-me', AUTH_TOKEN]) assert.ok(!shown.text.includes(s), `leaks ${s}`);
+    assert.equal(shown.json.channels.whatsapp.app_secret_set, true);
+    assert.equal(shown.json.channels.twilio.auth_token_set, true);
+    assert.equal(shown.json.channels.whatsapp.phone_number_id, '111');
+  });
+
+  it('answers the verification handshake only with the right token', async () => {
+    const ok = await verifyWebhook(hook(), 'verify-me', '1158201444');
+    assert.equal(ok.status, 200);
+    assert.equal(ok.body, '1158201444');
+    const bad = await verifyWebhook(hook(), 'falsch');
+    assert.equal(bad.status, 403);
+  });
+
+  it('stores a signed message once, however often it is delivered; a bad signature stores nothing', async () => {
+    const id = newWamid();
+    const body = Buffer.from(metaSerialize(inboundEnvelope({ id, from: '4915112345678', text: 'Grüße aus Altona' })), 'utf8');
+    const forged = await sendRaw(hook(), body, metaSign('wrong-secret', body));
+    assert.equal(forged.status, 401, forged.body);
+    const unsigned = await sendRaw(hook(), body, null);
+    assert.equal(unsigned.status, 401);
+    const first = await sendRaw(hook(), body, metaSign(APP_SECRET, body));
+    assert.equal(first.status, 200, first.body);
+    assert.deepEqual(JSON.parse(first.body), { stored: 1, duplicates: 0 }, 'the forged ones stored nothing');
+    const again = await sendInbound(hook(), APP_SECRET, { id, from: '4915112345678', text: 'Grüße aus Altona' });
+    assert.deepEqual(JSON.parse(again.body), { stored: 0, duplicates: 1 });
+    // statuses: one per (message, status)
+    const s1 = await sendStatus(hook(), APP_SECRET, { id, status: 'delivered' });
+    const s2 = await sendStatus(hook(), APP_SECRET, { id, status: 'read' });
+    const s3 = await sendStatus(hook(), APP_SECRET, { id, status: 'read' });
+    assert.deepEqual([s1, s2, s3].map((r) => JSON.parse(r.body)), [
+      { stored: 1, duplicates: 0 }, { stored: 1, duplicates: 0 }, { stored: 0, duplicates: 1 }]);
+  });
+
+  it('1,000 distinct messages, each delivered twice at the same time: exactly 1,000 stored', async () => {
+    const ids = Array.from({ length: 1000 }, () => newWamid());
+    const deliveries = ids.flatMap((id, i) => [{ id, i }, { id, i }]);
+    const results = await pool(deliveries, 32, ({ id, i }) => sendInbound(hook(), APP_SECRET, { id, from: `49151${String(1000000 + i)}`, text: `Nachricht ${i}` }));
+    assert.ok(results.every((r) => r.status === 200), 'every delivery acknowledged');
+    const totals = results.map((r) => JSON.parse(r.body)).reduce((a, b) => ({ stored: a.stored + b.stored, duplicates: a.duplicates + b.duplicates }));
+    assert.deepEqual(totals, { stored: 1000, duplicates: 1000 });
+  });
+
+  it('refuses malformed bodies and unknown bots, and other bots\' secrets', async () => {
+    const raw = Buffer.from('{"object":"whatsapp_business_account","entry":[', 'utf8');
+    const r = await sendRaw(hook(), raw, metaSign(APP_SECRET, raw));
+    assert.equal(r.status, 422, r.body);
+    const nobot = await sendInbound(`${srv.base}/hooks/whatsapp/bot_aaaaaaaaaaaaaaaaaaaaaaaa`, APP_SECRET, { text: 'x' });
+    assert.equal(nobot.status, 404);
+    const plain = await srv.createBot(key, { name: 'Ohne Kanal' });
+    const nochannel = await sendInbound(`${srv.base}/hooks/whatsapp/${plain.id}`, APP_SECRET, { text: 'x' });
+    assert.equal(nochannel.status, 404);
+  });
+
+  it('Twilio: checks X-Twilio-Signature over the public URL and stores each message once', async () => {
+    const url = `${srv.base}/hooks/twilio/${bot.id}`;
+    const params = twilio.inboundParams({ from: '+4915112345678', body: 'Hallo Welt', messageSid: twilio.newSid('SM') });
+    const bad = await twilio.sendInbound(url, url, 'falsches-token', params);
+    assert.equal(bad.status, 401, bad.body);
+    const ok = await twilio.sendInbound(url, publicUrl + `/hooks/twilio/${bot.id}`, AUTH_TOKEN, params);
+    assert.equal(ok.status, 200, ok.body);
+    assert.match(ok.body, /<Response\/>/);
+    const dup = await twilio.sendInbound(url, url, AUTH_TOKEN, params);
+    assert.equal(dup.status, 200);
+    const status = await twilio.sendStatus(url, url, AUTH_TOKEN, twilio.statusParams({ messageSid: 'SM00000000000000000000000000000009', status: 'delivered' }));
+    assert.equal(status.status, 200, status.body);
+    assertError(await srv.json('POST', `/hooks/twilio/${bot.id}`, { body: 'a=%zz', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': 'x' } }), 422, 'validation_failed');
+  });
+});
