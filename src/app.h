@@ -28,6 +28,7 @@ struct extractor;
 struct vcache;
 struct embedder;
 struct ingest;
+struct wa_processor;
 
 struct app {
 	struct settings settings;
@@ -56,6 +57,7 @@ struct app {
 	struct vcache *vcache;         /* in-memory chunk vectors of busy bots (rag/vcache.h) */
 	struct embedder *embedder;     /* the background embeddings job of `serve` (jobs/embedder.h) */
 	struct ingest *ingest;         /* the background ingestion of `serve` (jobs/ingest.h) */
+	struct wa_processor *wa;       /* the processing of stored WhatsApp events (api/wa_process.c) */
 	_Atomic uint64_t chat_llm_answers;   /* chat answers written by a model */
 	_Atomic uint64_t chat_llm_degraded;  /* chats that wanted a model and got the extractive answer */
 	atomic_bool ready; /* false while starting and while draining */

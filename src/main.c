@@ -110,6 +110,8 @@ static int build_http(struct app *app, char *err, size_t errlen)
 
 static void teardown(struct app *app)
 {
+	wa_processor_stop(app->wa); /* an event in progress is finished or left to its lease */
+	app->wa = NULL;
 	ingest_stop(app->ingest); /* the source in progress goes back to the queue */
 	app->ingest = NULL;
 	embedder_stop(app->embedder); /* cancels its request in flight; before the HTTP client and the store go */
@@ -203,6 +205,12 @@ static int serve(int argc, char **argv)
 	};
 	app.ingest = ingest_start(&ic, err, sizeof err);
 	if (!app.ingest) {
+		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
+		teardown(&app);
+		return 1;
+	}
+	app.wa = wa_processor_start(&app, err, sizeof err);
+	if (!app.wa) {
 		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
 		teardown(&app);
 		return 1;

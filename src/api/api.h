@@ -34,6 +34,17 @@ extern const size_t api_from_site_routes_count;
 extern const struct route api_tenant_routes[];
 extern const size_t api_tenant_routes_count;
 
+/* api_chat.c: a question about the business itself (hours, address, phone, email) answered from its
+ * profile; false when the question is not one or the profile cannot answer it. */
+struct answer;
+bool api_profile_answer(json_t *config, const char *question, int64_t now, struct answer *a);
+
+/* wa_process.c: the background processing of stored WhatsApp events. */
+struct wa_processor;
+struct wa_processor *wa_processor_start(struct app *app, char *err, size_t errlen);
+void wa_processor_poke(struct wa_processor *p);
+void wa_processor_stop(struct wa_processor *p);
+
 /* bot_from_site.c: the ingestion worker's hooks for draft bots made from a website (jobs/ingest.h). */
 struct site_profile;
 struct site_profile *api_site_begin(void *ud, const struct store_source *src);

@@ -230,7 +230,7 @@ static int open_conversation(struct app *app, struct chat_job *j, const char *gi
 }
 
 /* A question about the business itself (hours, address, phone, email) answered from the profile. */
-static bool answer_from_profile(json_t *config, const char *question, int64_t now, struct answer *a)
+bool api_profile_answer(json_t *config, const char *question, int64_t now, struct answer *a)
 {
 	unsigned asked = facts_detect(question), answered = 0;
 	if (!asked)
@@ -305,7 +305,7 @@ static int chat_answer(struct chat_job *j, struct req *r)
 {
 	struct app *app = j->app;
 	bool model = false;
-	if (!answer_from_profile(j->config, j->question, j->now, &j->ans)) {
+	if (!api_profile_answer(j->config, j->question, j->now, &j->ans)) {
 		struct store_bot b = {.name = j->bot_name, .knowledge_version = j->knowledge_version};
 		snprintf(b.tenant_id, sizeof b.tenant_id, "%s", j->tenant_id);
 		snprintf(b.id, sizeof b.id, "%s", j->bot_id);

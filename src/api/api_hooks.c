@@ -49,6 +49,8 @@ static int intake_reply(struct req *r, void *arg)
 {
 	struct intake *in = arg;
 	int rc;
+	if (in->stored > 0)
+		wa_processor_poke(app_of(r)->wa); /* the new events are processed now, after the answer */
 	if (in->failed)
 		rc = resp_errorf(r, ERR_UNAVAILABLE, NULL, "the event could not be stored; please retry");
 	else if (in->twiml)

@@ -603,15 +603,20 @@ static void get_done(void *ud, const struct httpc_result *res)
 	pthread_mutex_unlock(&w->mu);
 }
 
-int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeout_ms, bool block_private,
-		   char **body, size_t *len, char *content_type, size_t ctlen, char *err, size_t errlen)
+static int request_wait(struct httpc *c, const char *method, const char *url, const char *header, const char *body,
+			size_t blen, size_t max_body, long timeout_ms, bool block_private, char **out, size_t *len,
+			char *content_type, size_t ctlen, char *err, size_t errlen)
 {
 	struct get_wait w = {0};
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
-	struct httpc_req req = {.method = "GET", .url = url, .connect_timeout_ms = timeout_ms, .timeout_ms = timeout_ms,
-				.max_body = max_body, .max_redirects = 5, .block_private = block_private,
-				.on_data = get_data, .on_done = get_done, .ud = &w};
+	struct httpc_req req = {.method = method, .url = url, .connect_timeout_ms = timeout_ms, .timeout_ms = timeout_ms,
+				.max_body = max_body, .max_redirects = body ? 0 : 5, .block_private = block_private,
+				.body = body, .body_len = blen, .on_data = get_data, .on_done = get_done, .ud = &w};
+	if (body)
+		req.headers[req.nheaders++] = "Content-Type: application/json";
+	if (header)
+		req.headers[req.nheaders++] = header;
 	int rc = -1;
 	if (!httpc_submit(c, &req)) {
 		snprintf(err, errlen, "cannot start the request");
@@ -632,7 +637,7 @@ int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeo
 		rc = -1;
 	}
 	if (rc == 0) {
-		*body = w.body;
+		*out = w.body;
 		*len = w.len;
 		if (content_type)
 			snprintf(content_type, ctlen, "%s", w.res.content_type);
@@ -642,4 +647,19 @@ int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeo
 	pthread_cond_destroy(&w.cv);
 	pthread_mutex_destroy(&w.mu);
 	return rc;
+}
+
+int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeout_ms, bool block_private,
+		   char **body, size_t *len, char *content_type, size_t ctlen, char *err, size_t errlen)
+{
+	return request_wait(c, "GET", url, NULL, NULL, 0, max_body, timeout_ms, block_private, body, len, content_type,
+			    ctlen, err, errlen);
+}
+
+int httpc_post_wait(struct httpc *c, const char *url, const char *header, const char *body, size_t len,
+		    size_t max_body, long timeout_ms, char **resp, size_t *resp_len, char *content_type, size_t ctlen,
+		    char *err, size_t errlen)
+{
+	return request_wait(c, "POST", url, header, body, len, max_body, timeout_ms, false, resp, resp_len,
+			    content_type, ctlen, err, errlen);
 }

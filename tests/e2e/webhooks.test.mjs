@@ -4,7 +4,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, BACKEND, assertError, pool } from '../lib/server.mjs';
-import { sendInbound, sendStatus, sendRaw, verifyWebhook, inboundEnvelope, metaSerialize, metaSign, newWamid } from '../fakes/whatsapp.mjs';
+import { sendInbound, sendStatus, sendRaw, verifyWebhook, inboundEnvelope, metaSerialize, metaSign, newWamid, startFakeWhatsApp } from '../fakes/whatsapp.mjs';
 import * as twilio from '../fakes/twilio.mjs';
 
 const APP_SECRET = 'app-secret-123';
@@ -99,5 +99,74 @@ describe(`WhatsApp webhook intake (${BACKEND})`, () => {
     const status = await twilio.sendStatus(url, url, AUTH_TOKEN, twilio.statusParams({ messageSid: 'SM00000000000000000000000000000009', status: 'delivered' }));
     assert.equal(status.status, 200, status.body);
     assertError(await srv.json('POST', `/hooks/twilio/${bot.id}`, { body: 'a=%zz', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Twilio-Signature': 'x' } }), 422, 'validation_failed');
+  });
+});
+
+describe(`WhatsApp answers (${BACKEND})`, () => {
+  let srv, key, bot, wa;
+  const waitFor = async (fn, ms = 20000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const v = await fn();
+      if (v || Date.now() > deadline) return v;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const sends = () => wa.requests().filter((r) => /\/messages$/.test(r.path));
+  before(async () => {
+    wa = await startFakeWhatsApp({ token: 'EAAG-test' });
+    srv = await startServer();
+    key = (await srv.tenant('Antworten')).api_key;
+    bot = await srv.createBot(key, {
+      name: 'Studio',
+      channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
+    });
+    await srv.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.');
+  });
+  after(async () => {
+    if (srv) await srv.kill();
+    if (wa) await wa.close();
+  });
+  const hook = () => `${srv.base}/hooks/whatsapp/${bot.id}`;
+
+  it('answers a question from the knowledge, once, however often the message is delivered', async () => {
+    const id = newWamid();
+    const m = { id, from: '4915112340001', text: 'Was kostet die Mitgliedschaft?' };
+    await Promise.all([wa.sendInbound(hook(), APP_SECRET, m), wa.sendInbound(hook(), APP_SECRET, m)]);
+    await wa.sendInbound(hook(), APP_SECRET, m);
+    const mine = () => sends().filter((r) => r.body && r.body.to === '4915112340001');
+    assert.ok(await waitFor(() => mine().length >= 1), 'an answer was sent');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(mine().length, 1, 'exactly one answer');
+    const s = mine()[0];
+    assert.equal(s.path, '/v21.0/111/messages');
+    assert.equal(s.headers.authorization, 'Bearer EAAG-test');
+    assert.equal(s.body.type, 'text');
+    assert.match(s.body.text.body, /39 Euro/);
+  });
+
+  it('STOP revokes consent and is confirmed once', async () => {
+    const from = '4915112340002';
+    await wa.sendInbound(hook(), APP_SECRET, { id: newWamid(), from, text: 'STOP' });
+    await wa.sendInbound(hook(), APP_SECRET, { id: newWamid(), from, text: 'Stopp' });
+    const mine = () => sends().filter((r) => r.body && r.body.to === from);
+    assert.ok(await waitFor(() => mine().length >= 1));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(mine().length, 1, 'one confirmation');
+    assert.match(mine()[0].body.text.body, /keine Nachrichten mehr/);
+  });
+
+  it('1,000 distinct messages, each delivered twice at the same time: exactly 1,000 answers', async () => {
+    const before = sends().length;
+    const msgs = Array.from({ length: 1000 }, (_, i) => ({ id: newWamid(), from: `49152${String(1000000 + i)}`, text: 'Was zahlen Studenten?' }));
+    const deliveries = msgs.flatMap((m) => [m, m]);
+    const results = await pool(deliveries, 32, (m) => wa.sendInbound(hook(), APP_SECRET, m));
+    assert.ok(results.every((r) => r.status === 200));
+    assert.ok(await waitFor(() => sends().length - before >= 1000, 60000), `answers: ${sends().length - before}`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const answered = sends().slice(before);
+    assert.equal(answered.length, 1000, 'exactly one answer per message');
+    assert.equal(new Set(answered.map((r) => r.body.to)).size, 1000, 'every sender once');
+    assert.ok(answered.every((r) => /29 Euro/.test(r.body.text.body)));
   });
 });
