@@ -25,8 +25,10 @@ WEB_GZ   := $(patsubst web/%,$(BUILD)/gen/web/%.gz,$(WEB))
 WEB_GEN  := $(BUILD)/gen/web_assets.c
 PROMPTS  := $(sort $(wildcard prompts/*.txt))
 PROMPT_GEN := $(BUILD)/gen/prompt_files.c
+RAG_DATA := $(sort $(wildcard src/rag/data/*.txt))
+RAG_GEN  := $(BUILD)/gen/rag_files.c
 OBJ      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRC)) $(BUILD)/obj/gen/sql_files.o $(BUILD)/obj/gen/web_assets.o \
-            $(BUILD)/obj/gen/prompt_files.o
+            $(BUILD)/obj/gen/prompt_files.o $(BUILD)/obj/gen/rag_files.o
 SQL      := $(sort $(wildcard src/store/sql/*.sql))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
@@ -63,6 +65,12 @@ $(PROMPT_GEN): $(BUILD)/tools/embed FORCE
 	@mkdir -p $(dir $@)
 	@$(BUILD)/tools/embed text prompt_files $@.tmp $(PROMPTS)
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(PROMPTS)) prompt templates"; fi
+
+# Retrieval data (src/rag/data/*.txt, read by src/rag/synonyms.c), regenerated like $(GEN).
+$(RAG_GEN): $(BUILD)/tools/embed FORCE
+	@mkdir -p $(dir $@)
+	@$(BUILD)/tools/embed text rag_files $@.tmp $(RAG_DATA)
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; echo "embedded $(words $(RAG_DATA)) retrieval data files"; fi
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)

@@ -30,7 +30,9 @@
  *    one of the expected snippets (compared case-insensitively, white space collapsed); 0 when none
  *    does. recall@k = share of questions with 1 ≤ rank ≤ k, MRR = mean of 1/rank (0 for a miss), so
  *    MRR here is MRR@5. Any passage that holds the answer counts, whatever its source. Figures overall,
- *    per question kind and per source type; -v also lists every miss with a diagnosis: the question's
+ *    per question kind, per source type and per half of the set: the questions at even positions (0,
+ *    2, 4, … in file order) are the tuning half, the others the held-out half, against which nothing
+ *    in the retrieval may be tuned (docs/quality.md); -v also lists every miss with a diagnosis: the question's
  *    content words (stop words dropped, as the answerer drops them), which of them the expected chunk
  *    holds, and its BM25 rank among all chunks sharing a word.
  * 4. Hybrid (--embeddings): the background embedder (jobs/embedder.h) embeds every chunk through the
@@ -594,9 +596,10 @@ static void print_row(const char *label, const struct stats *s)
 
 static void print_table(const struct eval *ev, const char *title, const int *ranks, const bool *fallback)
 {
-	struct stats all = {0}, kind[MAX_KINDS] = {0}, html = {0}, pdf = {0};
+	struct stats all = {0}, kind[MAX_KINDS] = {0}, html = {0}, pdf = {0}, half[2] = {{0}};
 	for (int i = 0; i < ev->nq; i++) {
 		count(&all, ranks[i], fallback && fallback[i]);
+		count(&half[i % 2], ranks[i], fallback && fallback[i]);
 		count(ev->qs[i].pdf ? &pdf : &html, ranks[i], fallback && fallback[i]);
 		for (int k = 0; k < ev->nkinds; k++)
 			if (strcmp(ev->kinds[k], ev->qs[i].kind) == 0)
@@ -608,6 +611,8 @@ static void print_table(const struct eval *ev, const char *title, const int *ran
 		print_row(ev->kinds[k], &kind[k]);
 	print_row("web pages", &html);
 	print_row("PDF pages", &pdf);
+	print_row("tuning half", &half[0]);
+	print_row("held-out half", &half[1]);
 }
 
 /* The rank of the first passage holding the answer, 0 when none does. */
@@ -630,11 +635,11 @@ static int passage_rank(const struct answer *a, const struct question *q)
 	return 0;
 }
 
-static void print_miss(const struct eval *ev, const struct rag_index *ix, const struct question *q,
-		       const struct answer *a)
+static void print_miss(const struct eval *ev, const struct rag_index *ix, int qi, const struct answer *a)
 {
-	printf("MISS [%s] %s  → %s\n      answer: %s, passages:", q->kind, q->text, q->source,
-	       answer_type_name(a->type));
+	const struct question *q = &ev->qs[qi];
+	printf("MISS [%s, %s] %s  → %s\n      answer: %s, passages:", q->kind, qi % 2 ? "held-out" : "tuning", q->text,
+	       q->source, answer_type_name(a->type));
 	for (int i = 0; i < a->npassages; i++) {
 		const struct chunk_ref *c = chunk_by_id(ev, a->passages[i].chunk_id);
 		printf(" %s (%.2f)", c ? ev->src[c->src].name : "?", a->passages[i].score);
@@ -668,7 +673,7 @@ static int run_questions(struct eval *ev, struct rag_cache *cache, const struct 
 			return -1;
 		}
 		if (ev->verbose && ranks[i] == 0)
-			print_miss(ev, ix, &ev->qs[i], &a);
+			print_miss(ev, ix, i, &a);
 		answer_clear(&a);
 	}
 	return 0;

@@ -44,9 +44,9 @@ static const char *const thanks_terms[] = {
 };
 
 /* Words that frame a question without saying what it is about ("ich habe eine Frage", "wie geht's",
- * "I want to know"). They are never searched for. */
+ * "I want to know", "wie lautet …", "was passiert, wenn …"). They are never searched for. */
 static const char *const filler_terms[] = {
-	"frag", "geht", "gewusst", "know", "question", "sag", "tell", "wiss",
+	"frag", "geht", "gewusst", "know", "lautet", "passi", "passiert", "question", "sag", "tell", "wiss",
 };
 
 static bool in_set(const char *const *set, size_t n, const char *term, size_t len)
@@ -445,14 +445,21 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	 * the share is taken of the words it could cover — only while most words are known, so that a
 	 * question mostly about other things stays unanswered. */
 	int known = w->cw.n;
-	if (ix) {
-		int nabsent = __builtin_popcount(rag_index_absent_words(ix, t, w->words, w->cw.n));
+	struct rag_query *q = NULL;
+	if (ix && !(q = rag_query_new(ix, t, w->words, w->cw.n))) { /* the question's words expanded once */
+		rag_index_release(ix);
+		rc = STORE_NOMEM;
+		goto out;
+	}
+	if (q) {
+		int nabsent = __builtin_popcount(rag_query_absent(q));
 		if (nabsent > 0 && 2 * (w->cw.n - nabsent) >= w->cw.n)
 			known = w->cw.n - nabsent;
 	}
 	min_covered = covered_needed(known, min_score);
-	if (ix) {
-		rc = rag_index_search(ix, t, w->words, w->cw.n, min_covered, SEARCH_HITS, w->hits, &w->nhits);
+	if (q) {
+		rc = rag_query_search(q, min_covered, SEARCH_HITS, w->hits, &w->nhits);
+		rag_query_free(q);
 		rag_index_release(ix);
 	} else {
 		rc = store_chunk_search(st, bot->tenant_id, bot->bot_id, w->words, w->cw.n, min_covered,

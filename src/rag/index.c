@@ -16,47 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rag/index_int.h"
+#include "rag/vocab.h"
+
 #define HEADING_WEIGHT 2.0 /* as the store's bm25(0, 2, 1) */
 #define BM25_K1 1.2
 #define BM25_B 0.75
-#define WORD_TERMS_MAX 8 /* terms of one query word ("E-Mail" gives two) */
 #define CACHE_BUCKETS 1024
-
-struct posting {
-	uint32_t chunk;
-	uint16_t tf_text, tf_head;
-};
-
-struct term {
-	size_t off;     /* of the NUL-terminated term in strs; 0 = empty slot */
-	uint32_t last;  /* chunk of the last posting (build time) */
-	uint32_t n, cap;
-	struct posting *p;
-};
-
-struct ichunk {
-	int64_t id;
-	size_t title, heading, text; /* offsets in strs */
-	size_t url;                  /* offset in strs, or SIZE_MAX when none */
-	int page;
-	uint32_t len;                /* terms in heading + text */
-};
-
-struct rag_index {
-	_Atomic int refs;
-	char tenant_id[STORE_ID_MAX], bot_id[STORE_ID_MAX];
-	int64_t version;
-	bool oversize; /* a placeholder that remembers "too large to cache" */
-	size_t bytes;
-	char *strs;
-	size_t strs_len, strs_cap;
-	struct ichunk *chunks;
-	uint32_t nchunks, chunks_cap;
-	struct term *terms; /* hash table, power-of-two capacity */
-	uint32_t nterms, terms_cap;
-	double avg_len;
-	struct rag_index *lru_prev, *lru_next, *hnext; /* cache links, guarded by the cache lock */
-};
 
 struct rag_cache {
 	pthread_mutex_t lock;
@@ -96,8 +62,7 @@ static size_t add_str(struct rag_index *ix, const char *s, size_t n)
 	return off;
 }
 
-/* The slot of `term` in the table: its entry, or the empty slot where it belongs. */
-static struct term *slot(const struct rag_index *ix, const char *term, size_t n)
+struct term *rag_index_slot(const struct rag_index *ix, const char *term, size_t n)
 {
 	uint32_t mask = ix->terms_cap - 1, i = hash_str(term, n) & mask;
 	for (;;) {
@@ -137,7 +102,7 @@ static int grow_terms(struct rag_index *ix)
 	for (uint32_t i = 0; i < oldcap; i++)
 		if (old[i].off) {
 			const char *s = ix->strs + old[i].off;
-			*slot(ix, s, strlen(s)) = old[i];
+			*rag_index_slot(ix, s, strlen(s)) = old[i];
 		}
 	free(old);
 	return 0;
@@ -146,6 +111,7 @@ static int grow_terms(struct rag_index *ix)
 struct build {
 	struct rag_index *ix;
 	struct terms *t;
+	const char *text; /* being tokenized */
 	uint32_t chunk;
 	bool heading;
 	bool failed;
@@ -154,13 +120,11 @@ struct build {
 /* terms_tokenize callback while building: one more occurrence of `term` in the current chunk. */
 static int add_term(void *ud, const char *term, size_t n, size_t start, size_t end)
 {
-	(void)start;
-	(void)end;
 	struct build *b = ud;
 	struct rag_index *ix = b->ix;
 	if ((ix->nterms + 1) * 2 > ix->terms_cap && grow_terms(ix) != 0)
 		goto fail;
-	struct term *e = slot(ix, term, n);
+	struct term *e = rag_index_slot(ix, term, n);
 	if (!e->off) {
 		size_t off = add_str(ix, term, n);
 		if (!off)
@@ -177,6 +141,10 @@ static int add_term(void *ud, const char *term, size_t n, size_t start, size_t e
 		e->p[e->n++] = (struct posting){.chunk = b->chunk};
 		e->last = b->chunk;
 	}
+	char form[TERMS_WORD_MAX + 1];
+	size_t flen = terms_fold_word(b->t, b->text + start, end - start, form);
+	if (flen > 0 && vocab_add(ix->vocab, form, flen, e->off) != 0)
+		goto fail;
 	struct posting *p = &e->p[e->n - 1];
 	if (b->heading) {
 		if (p->tf_head < UINT16_MAX)
@@ -189,6 +157,22 @@ static int add_term(void *ud, const char *term, size_t n, size_t start, size_t e
 fail:
 	b->failed = true;
 	return -1;
+}
+
+/* Each euro sign in `s` also counts as the word "euro": prices are written "34,00 €", questions ask
+ * what something costs (rag/synonyms.h joins "kostet", "Preis", "Euro"). The tokenizer drops the sign,
+ * so the store's full text does not have this term (index.h). */
+static int add_currency(struct build *b, const char *s)
+{
+	char term[TERMS_WORD_MAX + 1];
+	size_t n = 0;
+	for (const char *p = s; (p = strstr(p, "\xE2\x82\xAC")) != NULL; p += 3) {
+		if (n == 0 && (n = terms_normalize_word(b->t, "euro", 4, term)) == 0)
+			return -1;
+		if (add_term(b, term, n, 0, 0) != 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* store_chunk_list callback: copies the chunk and indexes its heading and text. */
@@ -213,10 +197,14 @@ static int add_chunk(void *ud, const struct store_chunk_row *row)
 		return STORE_NOMEM;
 	b->chunk = ix->nchunks++;
 	b->heading = true;
+	b->text = row->heading;
 	if (b->t && terms_tokenize(b->t, row->heading, hl, add_term, b) != 0)
 		return STORE_NOMEM;
+	if (b->t && add_currency(b, row->heading) != 0)
+		return STORE_NOMEM;
 	b->heading = false;
-	if (b->t && terms_tokenize(b->t, row->text, xl, add_term, b) != 0)
+	b->text = row->text;
+	if (b->t && (terms_tokenize(b->t, row->text, xl, add_term, b) != 0 || add_currency(b, row->text) != 0))
 		return STORE_NOMEM;
 	return b->failed ? STORE_NOMEM : 0;
 }
@@ -228,6 +216,8 @@ static void index_free(struct rag_index *ix)
 	free(ix->terms);
 	free(ix->chunks);
 	free(ix->strs);
+	vocab_free(ix->vocab);
+	free(ix->by_end);
 	free(ix);
 }
 
@@ -244,13 +234,17 @@ struct rag_index *rag_index_build(struct terms *t, struct store *st, const char 
 	snprintf(ix->bot_id, sizeof ix->bot_id, "%s", bot_id);
 	ix->version = version;
 	struct build b = {.ix = ix, .t = t};
-	if (add_str(ix, "", 0) != 0 || grow_terms(ix) != 0) { /* offset 0 is the empty string */
-		*rc = STORE_NOMEM;
+	if (add_str(ix, "", 0) != 0 || grow_terms(ix) != 0 || !(ix->vocab = vocab_new())) {
+		*rc = STORE_NOMEM; /* offset 0 is the empty string */
 		goto fail;
 	}
 	*rc = store_chunk_list(st, tenant_id, bot_id, add_chunk, &b);
 	if (*rc != STORE_OK)
 		goto fail;
+	if (t && (rag_expand_compounds(ix, t) != 0 || rag_expand_prepare(ix) != 0)) {
+		*rc = STORE_NOMEM;
+		goto fail;
+	}
 	uint64_t total = 0, postings = 0;
 	for (uint32_t i = 0; i < ix->nchunks; i++)
 		total += ix->chunks[i].len;
@@ -260,7 +254,8 @@ struct rag_index *rag_index_build(struct terms *t, struct store *st, const char 
 	if (ix->avg_len < 1.0)
 		ix->avg_len = 1.0;
 	ix->bytes = sizeof *ix + ix->strs_cap + (size_t)ix->chunks_cap * sizeof *ix->chunks +
-		    (size_t)ix->terms_cap * sizeof *ix->terms + (size_t)postings * sizeof(struct posting);
+		    (size_t)ix->terms_cap * sizeof *ix->terms + (size_t)postings * sizeof(struct posting) +
+		    vocab_bytes(ix->vocab) + (size_t)ix->nby_end * sizeof *ix->by_end;
 	return ix;
 fail:
 	index_free(ix);
@@ -280,26 +275,6 @@ void rag_index_release(struct rag_index *ix)
 
 /* ---- searching ------------------------------------------------------------------------------------- */
 
-struct word_terms {
-	const struct rag_index *ix;
-	const struct term *t[WORD_TERMS_MAX];
-	int n;
-	bool missing; /* a term of the word occurs nowhere: the word matches no chunk */
-};
-
-static int collect_term(void *ud, const char *term, size_t n, size_t start, size_t end)
-{
-	(void)start;
-	(void)end;
-	struct word_terms *w = ud;
-	const struct term *e = slot(w->ix, term, n);
-	if (!e->off)
-		w->missing = true;
-	else if (w->n < WORD_TERMS_MAX)
-		w->t[w->n++] = e;
-	return 0;
-}
-
 /* The posting of `chunk` in the term's list (lists are in chunk order), or NULL. */
 static const struct posting *posting_of(const struct term *e, uint32_t chunk)
 {
@@ -314,10 +289,8 @@ static const struct posting *posting_of(const struct term *e, uint32_t chunk)
 	return lo < e->n && e->p[lo].chunk == chunk ? &e->p[lo] : NULL;
 }
 
-static double bm25(const struct rag_index *ix, const struct term *e, const struct posting *p)
+static double bm25(const struct rag_index *ix, double idf, const struct posting *p)
 {
-	double df = e->n, N = ix->nchunks;
-	double idf = log(1.0 + (N - df + 0.5) / (df + 0.5));
 	double tf = p->tf_text + HEADING_WEIGHT * p->tf_head;
 	double norm = BM25_K1 * (1.0 - BM25_B + BM25_B * ix->chunks[p->chunk].len / ix->avg_len);
 	return idf * tf * (BM25_K1 + 1.0) / (tf + norm);
@@ -331,87 +304,150 @@ static char *dup_off(const struct rag_index *ix, size_t off, bool *ok)
 	return s;
 }
 
-uint32_t rag_index_absent_words(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords)
+/* The ways each word of a question can match, worked out once (rag_expand_word) and shared by
+ * rag_query_absent and rag_query_search. */
+struct rag_query {
+	const struct rag_index *ix;
+	int nwords;
+	struct word_alts w[];
+};
+
+struct rag_query *rag_query_new(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords)
 {
-	uint32_t absent = 0;
+	if (nwords < 0)
+		nwords = 0;
 	if (nwords > STORE_SEARCH_MAX_WORDS)
 		nwords = STORE_SEARCH_MAX_WORDS;
-	for (int i = 0; i < nwords && i < 32; i++) {
-		struct word_terms w = {.ix = ix};
-		const char *word = words[i] ? words[i] : "";
-		if (terms_tokenize(t, word, strlen(word), collect_term, &w) != 0)
-			return 0; /* out of memory: claim nothing */
-		if (w.missing)
+	struct rag_query *q = malloc(sizeof *q + (size_t)nwords * sizeof q->w[0]);
+	if (!q)
+		return NULL;
+	q->ix = ix;
+	q->nwords = nwords;
+	for (int i = 0; i < nwords; i++)
+		if (rag_expand_word(ix, t, words[i] ? words[i] : "", &q->w[i]) != 0) {
+			free(q);
+			return NULL;
+		}
+	return q;
+}
+
+void rag_query_free(struct rag_query *q)
+{
+	free(q);
+}
+
+uint32_t rag_query_absent(const struct rag_query *q)
+{
+	uint32_t absent = 0;
+	for (int i = 0; i < q->nwords && i < 32; i++)
+		if (q->w[i].has_terms && q->w[i].n == 0)
 			absent |= 1u << i;
-	}
+	return absent;
+}
+
+uint32_t rag_index_absent_words(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords)
+{
+	struct rag_query *q = rag_query_new(ix, t, words, nwords);
+	if (!q)
+		return 0; /* out of memory: claim nothing */
+	uint32_t absent = rag_query_absent(q);
+	rag_query_free(q);
 	return absent;
 }
 
 int rag_index_search(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords,
 		     int min_match, int limit, struct store_hit *hits, int *n)
 {
+	*n = 0;
+	struct rag_query *q = rag_query_new(ix, t, words, nwords);
+	if (!q)
+		return STORE_NOMEM;
+	int rc = rag_query_search(q, min_match, limit, hits, n);
+	rag_query_free(q);
+	return rc;
+}
+
+/* Scores the chunks that word i matches through its ways (the first way that matches a chunk counts). */
+static void score_word(const struct rag_index *ix, const struct word_alts *wa, int i, double *score, uint32_t *mask,
+		       uint8_t *nmatch, uint32_t *touched, uint32_t *ntouched)
+{
+	double N = ix->nchunks;
+	for (int a = 0; a < wa->n; a++) {
+		const struct word_alt *w = &wa->a[a];
+		double idf[WORD_TERMS_MAX];
+		for (int j = 0; j < w->n; j++) /* once per term, not per posting */
+			idf[j] = log(1.0 + (N - w->t[j]->n + 0.5) / (w->t[j]->n + 0.5));
+		const struct term *first = w->t[0];
+		for (uint32_t k = 0; k < first->n; k++) {
+			const struct posting *p = &first->p[k];
+			if (mask[p->chunk] & (uint32_t)1 << i)
+				continue;
+			double sc = bm25(ix, idf[0], p);
+			int j = 1;
+			for (; j < w->n; j++) { /* a word of several terms needs all of them in the chunk */
+				const struct posting *r = posting_of(w->t[j], p->chunk);
+				if (!r)
+					break;
+				sc += bm25(ix, idf[j], r);
+			}
+			if (j < w->n)
+				continue;
+			if (!mask[p->chunk])
+				touched[(*ntouched)++] = p->chunk;
+			mask[p->chunk] |= (uint32_t)1 << i;
+			nmatch[p->chunk]++;
+			score[p->chunk] += sc * w->weight;
+		}
+	}
+}
+
+int rag_query_search(const struct rag_query *q, int min_match, int limit, struct store_hit *hits, int *n)
+{
+	const struct rag_index *ix = q->ix;
 	double *score = NULL;
 	uint32_t *mask = NULL, *touched = NULL;
+	uint8_t *nmatch = NULL;
 	uint32_t ntouched = 0;
 	int usable = 0, count = 0, rc = STORE_OK;
 
 	*n = 0;
-	if (nwords > STORE_SEARCH_MAX_WORDS)
-		nwords = STORE_SEARCH_MAX_WORDS;
-	if (ix->nchunks == 0 || nwords <= 0 || limit <= 0)
+	if (ix->nchunks == 0 || q->nwords <= 0 || limit <= 0)
 		return STORE_OK;
 	score = calloc(ix->nchunks, sizeof *score);
 	mask = calloc(ix->nchunks, sizeof *mask);
+	nmatch = calloc(ix->nchunks, sizeof *nmatch);
 	touched = malloc(ix->nchunks * sizeof *touched);
-	if (!score || !mask || !touched) {
+	if (!score || !mask || !nmatch || !touched) {
 		rc = STORE_NOMEM;
 		goto out;
 	}
-	for (int i = 0; i < nwords; i++) {
-		struct word_terms w = {.ix = ix};
-		const char *word = words[i] ? words[i] : "";
-		if (terms_tokenize(t, word, strlen(word), collect_term, &w) != 0) {
-			rc = STORE_NOMEM;
-			goto out;
-		}
-		if (w.n == 0 && !w.missing)
+	for (int i = 0; i < q->nwords; i++) {
+		if (!q->w[i].has_terms)
 			continue; /* no terms at all: like the store, the word is not searched */
 		usable++;
-		if (w.missing || w.n == 0)
-			continue;
-		const struct term *first = w.t[0];
-		for (uint32_t k = 0; k < first->n; k++) {
-			const struct posting *p = &first->p[k];
-			double sc = bm25(ix, first, p);
-			int j = 1;
-			for (; j < w.n; j++) { /* a word of several terms needs all of them in the chunk */
-				const struct posting *q = posting_of(w.t[j], p->chunk);
-				if (!q)
-					break;
-				sc += bm25(ix, w.t[j], q);
-			}
-			if (j < w.n)
-				continue;
-			if (!mask[p->chunk])
-				touched[ntouched++] = p->chunk;
-			mask[p->chunk] |= (uint32_t)1 << i;
-			score[p->chunk] += sc;
-		}
+		score_word(ix, &q->w[i], i, score, mask, nmatch, touched, &ntouched);
 	}
 	if (min_match > usable)
 		min_match = usable;
-	/* select the best `limit` by score (ties: lower chunk id), keeping only those with enough words */
+	/* select the best `limit`, keeping only those with enough words: more of the question's words first
+	 * (the answerer orders its passages so), then by score, then the lower chunk id */
 	uint32_t best[64];
 	if (limit > 64)
 		limit = 64;
 	for (uint32_t k = 0; k < ntouched; k++) {
 		uint32_t c = touched[k];
-		if (__builtin_popcount(mask[c]) < (min_match > 1 ? min_match : 1))
+		int nw = nmatch[c];
+		if (nw < (min_match > 1 ? min_match : 1))
 			continue;
 		int pos = count;
-		while (pos > 0 && (score[best[pos - 1]] < score[c] ||
-				   (score[best[pos - 1]] == score[c] && ix->chunks[best[pos - 1]].id > ix->chunks[c].id)))
+		while (pos > 0) {
+			uint32_t o = best[pos - 1];
+			int ow = nmatch[o];
+			if (ow > nw || (ow == nw && (score[o] > score[c] ||
+							     (score[o] == score[c] && ix->chunks[o].id < ix->chunks[c].id))))
+				break;
 			pos--;
+		}
 		if (pos >= limit)
 			continue;
 		if (count < limit)
@@ -443,6 +479,7 @@ int rag_index_search(const struct rag_index *ix, struct terms *t, const char *co
 out:
 	free(score);
 	free(mask);
+	free(nmatch);
 	free(touched);
 	return rc;
 }

@@ -44,6 +44,15 @@ int rag_index_search(const struct rag_index *ix, struct terms *t, const char *co
  * such a word can never be matched, whatever the question's other words. */
 uint32_t rag_index_absent_words(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords);
 
+/* One question prepared against an index: the ways each word can match (compounds, typos, synonyms)
+ * are worked out once and then serve both calls below. `ix` must outlive it. NULL when memory runs out. */
+struct rag_query;
+struct rag_query *rag_query_new(const struct rag_index *ix, struct terms *t, const char *const *words, int nwords);
+void rag_query_free(struct rag_query *q);
+/* rag_index_absent_words and rag_index_search on a prepared question. */
+uint32_t rag_query_absent(const struct rag_query *q);
+int rag_query_search(const struct rag_query *q, int min_match, int limit, struct store_hit *hits, int *n);
+
 /* Builds an index directly (tests; the cache uses it). NULL on failure, with *rc the store's code. */
 struct rag_index *rag_index_build(struct terms *t, struct store *st, const char *tenant_id, const char *bot_id,
 				  int64_t version, int *rc);

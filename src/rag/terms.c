@@ -11,6 +11,7 @@
  * cache of stems.
  */
 #include "rag/terms.h"
+#include "rag/synonyms.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -57,6 +58,7 @@ struct terms {
 	pthread_key_t key;        /* → the calling thread's struct terms_slot */
 	pthread_mutex_t lock;     /* guards `slots` */
 	struct terms_slot *slots; /* every live per-thread stemmer */
+	struct synonyms *syn;     /* the embedded synonym groups, read-only once made */
 };
 
 /* ---- per-thread stemmers ------------------------------------------------------------------------ */
@@ -129,6 +131,11 @@ struct terms *terms_new(void)
 	/* Making the creating thread's stemmer now reports a missing German stemmer here, not later. */
 	if (!thread_slot(t))
 		goto fail;
+	t->syn = synonyms_new(t, synonyms_default_text());
+	if (!t->syn) {
+		terms_free(t);
+		return NULL;
+	}
 	return t;
 fail:
 	if (have_key)
@@ -161,7 +168,13 @@ void terms_free(struct terms *t)
 	pthread_mutex_unlock(&t->lock);
 	pthread_mutex_destroy(&t->lock);
 	ucasemap_close(t->fold);
+	synonyms_free(t->syn);
 	free(t);
+}
+
+const struct synonyms *terms_synonyms(const struct terms *t)
+{
+	return t->syn;
 }
 
 /* ---- one word ----------------------------------------------------------------------------------- */
@@ -289,14 +302,10 @@ static int stem(struct terms_slot *slot, const char *flat, size_t len, char out[
 	return slen;
 }
 
-/* The shared tail of terms_tokenize and terms_normalize_word. `w` holds only word characters
- * (word_char) and is at most SURFACE_MAX bytes; `ascii` and `digit` describe it. `*slot` caches the
- * thread's slot across calls (NULL at first). Returns the term length (0: no term), or -1 when
- * memory runs out. */
-static int normalize(struct terms *t, struct terms_slot **slot, const char *w, size_t n, bool ascii,
-		     bool digit, char out[TERMS_WORD_MAX + 1])
+/* Folds `w` (only word characters, at most SURFACE_MAX bytes) into `flat`: case folded, umlauts written
+ * out, other diacritics dropped. Returns the length (0: no term), or -1 when memory runs out. */
+static int fold(struct terms *t, const char *w, size_t n, bool ascii, char flat[TERMS_WORD_MAX + 1])
 {
-	char flat[TERMS_WORD_MAX + 1];
 	size_t len = 0;
 
 	if (n == 0 || n > SURFACE_MAX)
@@ -325,7 +334,23 @@ static int normalize(struct terms *t, struct terms_slot **slot, const char *w, s
 		if (len == 0)
 			return 0;
 	}
+	flat[len] = '\0';
+	return (int)len;
+}
 
+/* The shared tail of terms_tokenize and terms_normalize_word. `w` holds only word characters
+ * (word_char) and is at most SURFACE_MAX bytes; `ascii` and `digit` describe it. `*slot` caches the
+ * thread's slot across calls (NULL at first). Returns the term length (0: no term), or -1 when
+ * memory runs out. */
+static int normalize(struct terms *t, struct terms_slot **slot, const char *w, size_t n, bool ascii,
+		     bool digit, char out[TERMS_WORD_MAX + 1])
+{
+	char flat[TERMS_WORD_MAX + 1];
+	int flen = fold(t, w, n, ascii, flat);
+
+	if (flen <= 0)
+		return flen;
+	size_t len = (size_t)flen;
 	if (!digit) {
 		if (!*slot && !(*slot = thread_slot(t)))
 			return -1;
@@ -336,19 +361,16 @@ static int normalize(struct terms *t, struct terms_slot **slot, const char *w, s
 	return (int)len;
 }
 
-/* Characters other than letters, digits and marks are dropped, so "E-Mail" gives the term of "email";
- * invalid UTF-8 bytes are dropped too. Returns 0 as well when memory runs out. */
-size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char out[TERMS_WORD_MAX + 1])
+/* Gathers the word characters of `word` into w (at most SURFACE_MAX bytes); invalid UTF-8 bytes and
+ * other characters are dropped. Returns the length, or 0 when the word is too long. */
+static size_t gather(const char *word, size_t len, char w[SURFACE_MAX], bool *ascii, bool *digit)
 {
 	const uint8_t *s = (const uint8_t *)word;
-	char w[SURFACE_MAX];
-	struct terms_slot *slot = NULL;
 	size_t n = 0;
-	bool ascii = true, digit = false;
 	int64_t i = 0, end = (int64_t)len;
-	int rc;
 
-	out[0] = '\0';
+	*ascii = true;
+	*digit = false;
 	while (i < end) {
 		int64_t at = i;
 		UChar32 c;
@@ -356,14 +378,46 @@ size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char 
 		U8_NEXT(s, i, end, c);
 		if (c < 0 || !word_char(c, n > 0))
 			continue;
-		if (n + (size_t)(i - at) > sizeof w)
+		if (n + (size_t)(i - at) > SURFACE_MAX)
 			return 0;
 		memcpy(w + n, s + at, (size_t)(i - at));
 		n += (size_t)(i - at);
-		ascii = ascii && c < 0x80;
-		digit = digit || u_isdigit(c);
+		*ascii = *ascii && c < 0x80;
+		*digit = *digit || u_isdigit(c);
 	}
+	return n;
+}
+
+/* Characters other than letters, digits and marks are dropped, so "E-Mail" gives the term of "email";
+ * invalid UTF-8 bytes are dropped too. Returns 0 as well when memory runs out. */
+size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char out[TERMS_WORD_MAX + 1])
+{
+	char w[SURFACE_MAX];
+	struct terms_slot *slot = NULL;
+	bool ascii, digit;
+	size_t n = gather(word, len, w, &ascii, &digit);
+	int rc;
+
+	out[0] = '\0';
 	rc = normalize(t, &slot, w, n, ascii, digit, out);
+	if (rc <= 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	return (size_t)rc;
+}
+
+size_t terms_fold_word(struct terms *t, const char *word, size_t len, char out[TERMS_WORD_MAX + 1])
+{
+	char w[SURFACE_MAX];
+	bool ascii, digit;
+	size_t n = gather(word, len, w, &ascii, &digit);
+	int rc;
+
+	out[0] = '\0';
+	if (digit)
+		return 0;
+	rc = fold(t, w, n, ascii, out);
 	if (rc <= 0) {
 		out[0] = '\0';
 		return 0;

@@ -48,6 +48,17 @@ int terms_tokenize(void *ctx, const char *text, size_t len, store_term_fn emit, 
  * runs out. */
 size_t terms_normalize_word(struct terms *t, const char *word, size_t len, char out[TERMS_WORD_MAX + 1]);
 
+/* The word as the stemmer sees it: what terms_normalize_word does before stemming (characters that
+ * cannot be part of a word dropped, case folded, umlauts written out, other diacritics dropped), so
+ * "Öffnungszeiten" gives "oeffnungszeiten". Used to split compounds and to correct typos, which work
+ * on whole spellings rather than stems. Returns the length, or 0 when the word holds a digit, yields
+ * nothing, is too long, or memory runs out. */
+size_t terms_fold_word(struct terms *t, const char *word, size_t len, char out[TERMS_WORD_MAX + 1]);
+
+/* The synonym groups (rag/synonyms.h) made from the embedded data when `t` was made. */
+struct synonyms;
+const struct synonyms *terms_synonyms(const struct terms *t);
+
 /* True for German and English function words ("der", "und", "was", "ist", "the", …), given as a
  * normalised term (e.g. "fuer", "koenn"), so check the output of terms_normalize_word or
  * terms_tokenize. Used to drop them from queries, not from the index. */

@@ -33,7 +33,7 @@ router_PKGS   := jansson
 json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c \
                  src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c src/api/secret_paths.c src/channels/policy.c
 json_body_PKGS:= jansson icu-uc icu-i18n
-terms_SRC     := src/rag/terms.c
+terms_SRC     := src/rag/terms.c src/rag/synonyms.c $(FUZZ_BUILD)/gen/rag_files.c
 terms_PKGS    := icu-uc
 chunk_SRC     := src/rag/chunk.c
 chunk_PKGS    :=
@@ -70,6 +70,16 @@ site_profile_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/h
 site_profile_PKGS := jansson libxml-2.0 icu-uc icu-i18n
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
+
+# The retrieval data (src/rag/data/*.txt) that terms.c embeds through synonyms.c, generated as the main
+# Makefile does (tools/embed.c, built with the host compiler: it only runs at build time).
+RAG_DATA := $(sort $(wildcard src/rag/data/*.txt))
+$(FUZZ_BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -std=c17 -Wall -Wextra -Werror -o $@ $<
+$(FUZZ_BUILD)/gen/rag_files.c: $(FUZZ_BUILD)/embed $(RAG_DATA)
+	@mkdir -p $(dir $@)
+	$(FUZZ_BUILD)/embed text rag_files $@ $(RAG_DATA)
 FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
 
 .PHONY: all fuzz fuzz-run fuzz-merge fuzz-clean

@@ -1,11 +1,14 @@
 /*
  * test_index.c — the in-memory index (src/rag/index.h) against the store it mirrors.
  *
- * A real SQLite store holds the knowledge; every search is run twice, through store_chunk_search
- * (FTS5) and through rag_index_search, and must return the same chunks with the same `matched` masks.
+ * A real SQLite store holds the knowledge; every search of plain words is run twice, through
+ * store_chunk_search (FTS5) and through rag_index_search, and must return the same chunks with the same
+ * `matched` masks. Words the knowledge writes differently (compound parts, typos, synonyms, "€") are
+ * met by the index only (index.h says why), and tested on their own.
  * The cache must follow knowledge_version, keep tenants apart and step aside for bots that don't fit.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -134,7 +137,7 @@ static void test_index_agrees_with_the_store(void **state)
 	assert_non_null(ix);
 
 	const char *q1[] = {"Mitgliedschaft", "kostet", "Monat"};
-	const char *q2[] = {"Strasse"}; /* the text has only the compound "Hauptstraße": nothing, in both */
+	const char *q2[] = {"Hof"}; /* a plain word (compound parts are the index's own: see below) */
 	const char *q3[] = {"Oeffnungszeiten", "Samstag"};
 	const char *q4[] = {"E-Mail", "anrufen"};       /* a word of two terms */
 	const char *q5[] = {"Sauna", "Euro", "Studenten", "Yoga"};
@@ -147,6 +150,53 @@ static void test_index_agrees_with_the_store(void **state)
 	}
 	assert_same(f, ix, q2, 1, 1);
 	assert_same(f, ix, q6, 1, 1);
+	rag_index_release(ix);
+}
+
+/* One word searched in the index must find a chunk holding `want`. */
+static void assert_finds(struct fx *f, const struct rag_index *ix, const char *word, const char *want)
+{
+	const char *q[] = {word};
+	struct store_hit h[8];
+	int n = -1;
+	bool found = false;
+	assert_int_equal(rag_index_search(ix, f->terms, q, 1, 1, 8, h, &n), STORE_OK);
+	for (int i = 0; i < n; i++) {
+		found = found || strstr(h[i].text, want) != NULL;
+		store_hit_clear(&h[i]);
+	}
+	if (!found)
+		fail_msg("\"%s\" found no chunk holding \"%s\"", word, want);
+}
+
+static void test_index_meets_other_spellings(void **state)
+{
+	struct fx *f = *state;
+	const struct store_chunk_in more[] = {
+		{"Telefon", "Sie erreichen uns am Telefon unter der Nummer 040 123456.", 0, NULL, 0},
+		{"Geräte", "Für Ihre Gesundheit: im Gesundheitsstudio stehen Geräte. Ein Probetraining ist frei.", 1, NULL, 0},
+		{"Massage", "Klassische Massage, 30 Minuten: 34,00 €", 2, NULL, 0},
+	};
+	add_source(f, more, 3);
+	int rc;
+	struct rag_index *ix = rag_index_build(f->terms, f->st, TENANT, BOT, bot_version(f), &rc);
+	assert_non_null(ix);
+	assert_finds(f, ix, "Telefonnummer", "Telefon");   /* a compound the text does not use: its parts */
+	assert_finds(f, ix, "Gesundheitsstudio", "Geräte"); /* as written */
+	assert_finds(f, ix, "Probetrainig", "Probetraining"); /* one letter missing */
+	assert_finds(f, ix, "Preis", "34,00");              /* a synonym, and "€" read as "Euro" */
+	assert_finds(f, ix, "Studierende", "Studenten");    /* a synonym */
+
+	assert_finds(f, ix, "Studio", "Gesundheitsstudio"); /* a part finds the compound in the text */
+	/* parts of compounds whose other part the bot never uses alone (the store finds none of these) */
+	assert_finds(f, ix, "Strasse", "Hauptstraße"); /* the last part of a compound in the text */
+	assert_finds(f, ix, "Probe", "Probetraining"); /* the first part of a compound in the text */
+	assert_finds(f, ix, "Saunatuch", "Sauna");     /* a question compound that begins with a known word */
+	assert_finds(f, ix, "Bürotelefon", "Telefon"); /* … or ends with one */
+
+	/* short unknown words are not corrected ("Spind" is not "sind"), nor split into stop words */
+	const char *none[] = {"Spind", "Quantenphysik"};
+	assert_int_equal(rag_index_absent_words(ix, f->terms, none, 2), 3u);
 	rag_index_release(ix);
 }
 
@@ -165,6 +215,33 @@ static void test_best_hit_first_and_limit(void **state)
 	assert_true(h[0].rank >= h[1].rank);
 	store_hit_clear(&h[0]);
 	store_hit_clear(&h[1]);
+	rag_index_release(ix);
+}
+
+/* A question prepared once answers both calls as the one-shot functions do. */
+static void test_prepared_question(void **state)
+{
+	struct fx *f = *state;
+	int rc, na = -1, nb = -1;
+	struct rag_index *ix = rag_index_build(f->terms, f->st, TENANT, BOT, bot_version(f), &rc);
+	assert_non_null(ix);
+	const char *q[] = {"Sauna", "Quantenphysik", "kostet", "Studentenrabatt"};
+	struct rag_query *pq = rag_query_new(ix, f->terms, q, 4);
+	assert_non_null(pq);
+	assert_int_equal(rag_query_absent(pq), rag_index_absent_words(ix, f->terms, q, 4));
+	assert_true(rag_query_absent(pq) & 2u); /* "Quantenphysik" */
+	struct store_hit a[8], b[8];
+	assert_int_equal(rag_query_search(pq, 2, 8, a, &na), STORE_OK);
+	assert_int_equal(rag_index_search(ix, f->terms, q, 4, 2, 8, b, &nb), STORE_OK);
+	assert_int_equal(na, nb);
+	assert_true(na > 0);
+	for (int i = 0; i < na; i++) {
+		assert_int_equal(a[i].chunk_id, b[i].chunk_id);
+		assert_int_equal(a[i].matched, b[i].matched);
+		store_hit_clear(&a[i]);
+		store_hit_clear(&b[i]);
+	}
+	rag_query_free(pq);
 	rag_index_release(ix);
 }
 
@@ -229,7 +306,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_index_agrees_with_the_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_meets_other_spellings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_best_hit_first_and_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_follows_knowledge_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cache_keeps_tenants_apart_and_steps_aside, setup, teardown),
 	};

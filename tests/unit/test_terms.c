@@ -440,6 +440,47 @@ static void test_free_while_a_thread_is_alive(void **state)
 	assert_string_equal(w.result, "die oeffnungszeit der strass in muench ");
 }
 
+static void test_fold_word_keeps_the_spelling(void **state)
+{
+	(void)state;
+	struct terms *t = T;
+	char out[TERMS_WORD_MAX + 1];
+	assert_int_equal(terms_fold_word(t, "Öffnungszeiten", strlen("Öffnungszeiten"), out), 15);
+	assert_string_equal(out, "oeffnungszeiten"); /* folded, not stemmed */
+	assert_int_equal(terms_fold_word(t, "Straße", strlen("Straße"), out), 7);
+	assert_string_equal(out, "strasse");
+	assert_int_equal(terms_fold_word(t, "10er", 4, out), 0); /* words with digits are not split or corrected */
+	assert_int_equal(terms_fold_word(t, "!!", 2, out), 0);
+}
+
+static void test_synonym_groups(void **state)
+{
+	(void)state;
+	struct terms *t = T;
+	const struct synonyms *def = terms_synonyms(t);
+	const char *out[16];
+	char term[TERMS_WORD_MAX + 1];
+	size_t n = terms_normalize_word(t, "Rabatt", 6, term);
+	bool found = false;
+	int k = synonyms_of(def, term, n, out, 16); /* the embedded file is there and parsed */
+	for (int i = 0; i < k; i++)
+		found = found || strcmp(out[i], "ermaess") == 0; /* "Ermäßigung" */
+	assert_true(found);
+
+	struct synonyms *s = synonyms_new(t, "# comment\nPreis, Preise, kostet # forms meet\nE-Mail, Mail\nAuto, Wagen\nallein\n");
+	assert_non_null(s);
+	n = terms_normalize_word(t, "Preise", 6, term);
+	k = synonyms_of(s, term, n, out, 16);
+	assert_int_equal(k, 1); /* "Preis" and "Preise" are one term; "E-Mail" (two terms) is skipped */
+	assert_string_equal(out[0], "kostet");
+	n = terms_normalize_word(t, "Mail", 4, term);
+	assert_int_equal(synonyms_of(s, term, n, out, 16), 0);
+	n = terms_normalize_word(t, "Wagen", 5, term);
+	assert_int_equal(synonyms_of(s, term, n, out, 16), 1);
+	assert_int_equal(synonyms_of(s, "allein", 6, out, 16), 0); /* a group of one is none */
+	synonyms_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_content_words_are_not_stop_words),
 		cmocka_unit_test(test_threads_get_the_same_terms),
 		cmocka_unit_test(test_free_while_a_thread_is_alive),
+		cmocka_unit_test(test_fold_word_keeps_the_spelling),
+		cmocka_unit_test(test_synonym_groups),
 	};
 
 	return cmocka_run_group_tests_name("terms", tests, setup, teardown);
