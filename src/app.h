@@ -29,6 +29,8 @@ struct vcache;
 struct embedder;
 struct ingest;
 struct wa_processor;
+struct wa_sender;
+struct scheduler;
 
 struct app {
 	struct settings settings;
@@ -58,6 +60,8 @@ struct app {
 	struct embedder *embedder;     /* the background embeddings job of `serve` (jobs/embedder.h) */
 	struct ingest *ingest;         /* the background ingestion of `serve` (jobs/ingest.h) */
 	struct wa_processor *wa;       /* the processing of stored WhatsApp events (api/wa_process.c) */
+	struct wa_sender *wa_sender;   /* WhatsApp send pacing per bot (api/wa_send.h) */
+	struct scheduler *sched;       /* the durable job scheduler of `serve` (jobs/scheduler.h) */
 	_Atomic uint64_t chat_llm_answers;   /* chat answers written by a model */
 	_Atomic uint64_t chat_llm_degraded;  /* chats that wanted a model and got the extractive answer */
 	atomic_bool ready; /* false while starting and while draining */

@@ -16,12 +16,15 @@
 
 #include "api/api.h"
 #include "api/bot_secrets.h"
+#include "api/wa_conv.h"
+#include "api/wa_send.h"
 #include "ingest/html_text.h"
 #include "jobs/embedder.h"
 #include "jobs/ingest.h"
 #include "app_setup.h"
 #include "cli.h"
 #include "jobs/housekeeping.h"
+#include "jobs/scheduler.h"
 
 #define BOTWERK_VERSION "0.1.0"
 
@@ -51,12 +54,12 @@ static int build_http(struct app *app, char *err, size_t errlen)
 					      api_chat_routes,   api_public_routes, api_leads_routes,
 					      api_web_routes, api_tenant_routes, api_persons_routes,
 					      api_stats_routes, api_export_routes, api_from_site_routes,
-					      api_hooks_routes};
+					      api_hooks_routes, api_flows_routes, api_jobs_routes, api_wa_routes};
 	const size_t counts[] = {api_ops_routes_count,    api_bots_routes_count,   api_sources_routes_count,
 				 api_chat_routes_count,   api_public_routes_count, api_leads_routes_count,
 				 api_web_routes_count, api_tenant_routes_count, api_persons_routes_count,
 				 api_stats_routes_count, api_export_routes_count, api_from_site_routes_count,
-				 api_hooks_routes_count};
+				 api_hooks_routes_count, api_flows_routes_count, api_jobs_routes_count, api_wa_routes_count};
 	app->router = router_new(tables, counts, sizeof counts / sizeof counts[0], err, errlen);
 	if (!app->router)
 		return -1;
@@ -112,6 +115,10 @@ static void teardown(struct app *app)
 {
 	wa_processor_stop(app->wa); /* an event in progress is finished or left to its lease */
 	app->wa = NULL;
+	scheduler_free(app->sched); /* each worker finishes its job; the rest wait in the store */
+	app->sched = NULL;
+	wa_sender_free(app->wa_sender);
+	app->wa_sender = NULL;
 	ingest_stop(app->ingest); /* the source in progress goes back to the queue */
 	app->ingest = NULL;
 	embedder_stop(app->embedder); /* cancels its request in flight; before the HTTP client and the store go */
@@ -206,6 +213,16 @@ static int serve(int argc, char **argv)
 	app.ingest = ingest_start(&ic, err, sizeof err);
 	if (!app.ingest) {
 		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
+		teardown(&app);
+		return 1;
+	}
+	struct scheduler_config sc = {.store = app.store, .clock = &app.clock, .log = &app.log,
+				      .threads = (int)app.settings.jobs_threads,
+				      .backoff_base_ms = app.settings.jobs_backoff_ms};
+	app.wa_sender = wa_sender_new();
+	app.sched = app.wa_sender ? scheduler_new(&sc, err, sizeof err) : NULL;
+	if (!app.sched || wa_jobs_register(&app, app.sched) != 0 || scheduler_start(app.sched, err, sizeof err) != 0) {
+		log_msg(&app.log, LOG_ERROR, "main", "the job scheduler cannot start: %s", err);
 		teardown(&app);
 		return 1;
 	}

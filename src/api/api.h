@@ -109,4 +109,12 @@ extern const size_t api_stats_routes_count;
 extern const struct route api_export_routes[];
 extern const size_t api_export_routes_count;
 
+/* A bot's conversation flow (api_flows.c) and the dead letter of the job queue (api_jobs.c). */
+extern const struct route api_flows_routes[];
+extern const size_t api_flows_routes_count;
+extern const struct route api_jobs_routes[];
+extern const size_t api_jobs_routes_count;
+extern const struct route api_wa_routes[];
+extern const size_t api_wa_routes_count;
+
 #endif

@@ -1,12 +1,15 @@
 /* bot_json.c — bot defaults, validation table, merging and views. */
 #include "api/bot_json.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
 #include "api/secret_paths.h"
 #include "channels/policy.h"
+#include "channels/templates.h"
+#include "conv/flow.h"
 #include "conv/hours.h"
 #include "conv/profile.h" /* profile_all_fields only (conv/profile_fields.c) */
 #include "llm/config.h"
@@ -121,6 +124,11 @@ static const struct json_field whatsapp_fields[] = {
 	{"quiet_hours", JF_OBJECT, false, true, 0, 0, NULL, NULL, NULL, wa_quiet_fields},
 	{"hold_replies_in_quiet_hours", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
 	{"pacing", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, wa_pacing_fields},
+	/* the template registry (channels/templates.h), checked as a whole by templates_parse */
+	{"templates", JF_ANY_ARRAY, false, true, 0, 512 * 1024, NULL, NULL, NULL, NULL},
+	/* where a handover is announced: a POST signed with X-Botwerk-Signature (HMAC-SHA256 of the body) */
+	URL_FIELD("handover_webhook_url"),
+	{"handover_webhook_secret", JF_STRING, false, true, 0, 256, NULL, NULL, NULL, NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 
@@ -194,6 +202,9 @@ const struct json_field bot_fields[] = {
 	{"llm", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, llm_config_fields},
 	{"channels", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, channels_fields},
 	{"embeddings", JF_OBJECT, false, false, 0, 0, NULL, NULL, NULL, embeddings_config_fields},
+	/* the conversation flow (docs/flows.md), replaced as a whole; checked by flow_parse (bot_config_check).
+	 * PUT /api/v1/bots/{id}/flows (api_flows.c) sets it with every error listed; null removes it */
+	{"flow", JF_ANY_OBJECT, false, true, 0, FLOW_DOC_MAX, NULL, NULL, NULL, NULL},
 	{"active", JF_BOOL, false, false, 0, 0, NULL, NULL, NULL, NULL},
 	/* a column (store_bot.expires_at), not config: the housekeeping job deactivates the bot after it */
 	{"expires_at", JF_STRING, false, true, 0, 40, NULL, check_instant,
@@ -269,6 +280,13 @@ int bot_config_merge(json_t *config, json_t *input)
 	{
 		if (!strcmp(key, "name") || !strcmp(key, "active") || !strcmp(key, "expires_at"))
 			continue;
+		if (!strcmp(key, "flow")) { /* a document of its own: replaced, never merged node by node */
+			if (json_is_null(val))
+				json_object_del(config, key);
+			else if (json_object_set_new(config, key, json_deep_copy(val)) != 0)
+				return -1;
+			continue;
+		}
 		json_t *one = json_pack("{s:O}", key, val);
 		int rc = one ? merge_object(config, one) : -1;
 		json_decref(one);
@@ -285,6 +303,30 @@ int bot_config_check(json_t *config, struct err *err)
 		char msg[200];
 		if (prompt_template_check(tpl, msg, sizeof msg) != 0)
 			return err_set(err, ERR_VALIDATION, "llm.prompt_template", "llm.prompt_template: %s", msg);
+	}
+	json_t *flow = json_object_get(config, "flow");
+	if (flow && !json_is_null(flow)) {
+		struct flow_error fe = {0};
+		int nerrs = 0;
+		struct flow *f = flow_parse(flow, &fe, 1, &nerrs);
+		if (!f && !strcmp(fe.code, "no_memory"))
+			return err_set(err, ERR_INTERNAL, NULL, "out of memory while checking the flow");
+		if (!f) {
+			char field[ERR_FIELD_MAX];
+			if (snprintf(field, sizeof field, "flow%s%s", fe.path[0] ? "." : "", fe.path) >= (int)sizeof field)
+				snprintf(field, sizeof field, "flow");
+			return err_set(err, ERR_VALIDATION, field, "%s: %s (%s)%s", field, fe.message, fe.code,
+				       nerrs > 1 ? "; PUT /api/v1/bots/{id}/flows lists every error" : "");
+		}
+		flow_free(f);
+	}
+	const json_t *tl = json_object_get(json_object_get(json_object_get(config, "channels"), "whatsapp"), "templates");
+	if (tl && !json_is_null(tl)) {
+		char msg[200];
+		struct templates *reg = templates_parse(tl, msg, sizeof msg);
+		if (!reg)
+			return err_set(err, ERR_VALIDATION, "channels.whatsapp.templates", "channels.whatsapp.%s", msg);
+		templates_free(reg);
 	}
 	json_t *oh = json_object_get(config, "opening_hours");
 	if (!oh || json_is_null(oh))

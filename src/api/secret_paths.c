@@ -11,6 +11,7 @@ const char *const bot_secret_paths[] = {
 	"channels.whatsapp.access_token",
 	"channels.whatsapp.app_secret",
 	"channels.whatsapp.verify_token",
+	"channels.whatsapp.handover_webhook_secret",
 	"channels.twilio.auth_token",
 	NULL,
 };

@@ -6,13 +6,12 @@
  *     provider's error code);
  *   - a message finds or creates the sender's contact (by the blind index of the number; number and name
  *     sealed with the contact's key), records that the contact wrote (the 24-hour window), stores the
- *     message (unique per provider id: a duplicate that got past the intake is dropped here), and answers:
- *     "STOP" / "Stopp" / "Abmelden" revokes consent and is confirmed once; anything else gets the bot's
- *     answer from its profile or knowledge, sent as session text through the Cloud API (the contact just
- *     wrote: the window is open). The answer is stored with the provider's message id for the status
- *     callbacks.
- * An event whose answer could not be sent stays claimed and is tried again when its lease runs out. Flows,
- * models, handover, templates and the send policy for business-initiated messages are not wired here yet.
+ *     message (unique per provider id: a duplicate that got past the intake is dropped here), and then:
+ *     "STOP" / "Stopp" / "Abmelden" revokes consent, is confirmed once, and cancels what was scheduled for
+ *     the contact; anything else goes to the conversation engine (wa_conv.h: flows, free questions,
+ *     handover), whose answers go out through wa_send (policy, pacing, retries as jobs).
+ * A message is answered at most once: a re-delivery (or a second process) finds it stored and stops. The
+ * price is that a crash between storing a message and answering it leaves that message unanswered.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -26,15 +25,13 @@
 #include "api/api.h"
 #include "api/bot_json.h"
 #include "api/bot_secrets.h"
-#include "net/httpc.h"
+#include "api/wa_conv.h"
+#include "api/wa_send.h"
+#include "base/crypto.h"
 #include "privacy/keys.h"
 #include "privacy/seal.h"
-#include "rag/answer.h"
 
 #define LEASE_MS 60000
-#define SEND_TIMEOUT_MS 15000
-#define GRAPH_DEFAULT "https://graph.facebook.com"
-#define GRAPH_VERSION "v21.0"
 
 struct wa_processor {
 	struct app *app;
@@ -62,55 +59,12 @@ static bool is_stop_word(const char *text)
 	return false;
 }
 
-/* Sends `text` to `to` (E.164) as session text; *wamid gets the provider's id. 0, or -1 with err. */
-static int graph_send(struct app *app, const struct store_bot *b, const json_t *wa, const json_t *config,
-		      const char *to, const char *text, char *wamid, size_t wamidlen, char *err, size_t errlen)
+int wa_contact_for(struct app *app, const struct store_bot *b, const char *e164, const char *name,
+		   const char *timezone, const char *language, bool update, char contact_id[STORE_ID_MAX],
+		   unsigned char key[SEAL_KEY_BYTES], struct store_wa_contact *c, bool *created_out)
 {
-	char token[1100], url[700], auth[1200];
-	if (api_bot_secret(app, b, config, "channels.whatsapp.access_token", token, sizeof token) != 0 || !token[0]) {
-		snprintf(err, errlen, "no access token");
-		return -1;
-	}
-	const char *base = json_str(wa, "api_base_url", GRAPH_DEFAULT);
-	size_t bl = strlen(base);
-	while (bl > 0 && base[bl - 1] == '/')
-		bl--;
-	snprintf(url, sizeof url, "%.*s/%s/%s/messages", (int)bl, base, json_str(wa, "api_version", GRAPH_VERSION),
-		 json_str(wa, "phone_number_id", ""));
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-	sodium_memzero(token, sizeof token);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:{s:b, s:s}}", "messaging_product", "whatsapp", "recipient_type",
-				 "individual", "to", to[0] == '+' ? to + 1 : to, "type", "text", "text", "preview_url", 0,
-				 "body", text);
-	char *raw = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (!raw) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	char *resp = NULL, ct[64];
-	size_t len = 0;
-	int rc = httpc_post_wait(app->httpc, url, auth, raw, strlen(raw), 64 * 1024, SEND_TIMEOUT_MS, &resp, &len, ct,
-				 sizeof ct, err, errlen);
-	sodium_memzero(auth, sizeof auth);
-	free(raw);
-	if (rc == 0) {
-		json_t *j = json_loadb(resp, len, 0, NULL);
-		const char *id = json_string_value(json_object_get(json_array_get(json_object_get(j, "messages"), 0), "id"));
-		if (id)
-			snprintf(wamid, wamidlen, "%s", id);
-		else
-			rc = -1, snprintf(err, errlen, "the answer named no message id");
-		json_decref(j);
-	}
-	free(resp);
-	return rc;
-}
-
-/* The contact of a number (created on first contact): id and key. STORE_OK or an error. */
-static int contact_for(struct app *app, const struct store_bot *b, const char *e164, const char *name,
-		       char contact_id[STORE_ID_MAX], unsigned char key[SEAL_KEY_BYTES], struct store_wa_contact *c)
-{
+	if (created_out)
+		*created_out = false;
 	char norm[SEAL_PHONE_MAX], bidx[SEAL_INDEX_HEX];
 	unsigned char ikey[SEAL_KEY_BYTES];
 	if (seal_normalize_phone(e164, norm, sizeof norm) != 0)
@@ -123,7 +77,20 @@ static int contact_for(struct app *app, const struct store_bot *b, const char *e
 	rc = store_wa_contact_get_by_bidx(app->store, b->tenant_id, b->id, bidx, c);
 	if (rc == STORE_OK) {
 		snprintf(contact_id, STORE_ID_MAX, "%s", c->id);
-		return keyring_contact_key(app->keyring, app->store, b->tenant_id, c->id, c->wrapped_key, key);
+		rc = keyring_contact_key(app->keyring, app->store, b->tenant_id, c->id, c->wrapped_key, key);
+		if (rc != STORE_OK || !update || (!name[0] && !timezone && !language))
+			return rc;
+		char *sealed = NULL;
+		bool again = false;
+		if (name[0] && privacy_seal(key, b->tenant_id, c->id, "first_name", name, &sealed) != 0)
+			return STORE_NOMEM;
+		struct store_wa_contact_in in = {.tenant_id = b->tenant_id, .bot_id = b->id, .id = c->id,
+						 .wrapped_key = c->wrapped_key, .e164_bidx = bidx, .e164_sealed = c->e164_sealed,
+						 .first_name_sealed = sealed, .timezone = timezone, .language = language,
+						 .now = clock_now_ms(&app->clock)};
+		rc = store_wa_contact_upsert(app->store, &in, contact_id, &again);
+		free(sealed);
+		return rc;
 	}
 	if (rc != STORE_NOTFOUND)
 		return rc;
@@ -138,8 +105,10 @@ static int contact_for(struct app *app, const struct store_bot *b, const char *e
 	if (rc == STORE_OK) {
 		struct store_wa_contact_in in = {.tenant_id = b->tenant_id, .bot_id = b->id, .id = id, .wrapped_key = wrapped,
 						 .e164_bidx = bidx, .e164_sealed = sealed_no, .first_name_sealed = sealed_name,
-						 .now = now};
+						 .timezone = timezone, .language = language, .now = now};
 		rc = store_wa_contact_upsert(app->store, &in, contact_id, &created);
+		if (rc == STORE_OK && created_out)
+			*created_out = created;
 	}
 	if (rc == STORE_OK && !created) { /* another worker made it a moment ago: use its key */
 		rc = store_wa_contact_get(app->store, b->tenant_id, contact_id, c);
@@ -152,30 +121,9 @@ static int contact_for(struct app *app, const struct store_bot *b, const char *e
 	return rc;
 }
 
-/* An answer to `text` from the bot's profile or knowledge (malloc'd). */
-static char *answer_for(struct app *app, const struct store_bot *b, json_t *config, const char *text)
-{
-	struct answer a;
-	if (api_profile_answer(config, text, clock_now_ms(&app->clock), &a)) {
-		char *t = a.text;
-		a.text = NULL;
-		answer_clear(&a);
-		return t;
-	}
-	struct answer_bot ab = bot_answer_settings(b, config);
-	ab.index_cache = app->index_cache;
-	if (answer_question(app->terms, app->store, &ab, text, &a) != 0)
-		return NULL;
-	char *t = a.text;
-	a.text = NULL;
-	answer_clear(&a);
-	return t;
-}
-
 /* One message event: 0 done (also when there was nothing to do), -1 try again later. */
 static int on_message(struct app *app, const struct store_bot *b, json_t *config, const json_t *ev)
 {
-	json_t *wa = json_object_get(json_object_get(config, "channels"), "whatsapp");
 	const char *from = json_str(ev, "from", ""), *wamid = json_str(ev, "provider_id", "");
 	const char *text = json_str(ev, "text", NULL);
 	if (!text || !text[0])
@@ -183,7 +131,8 @@ static int on_message(struct app *app, const struct store_bot *b, json_t *config
 	char contact_id[STORE_ID_MAX];
 	unsigned char key[SEAL_KEY_BYTES];
 	struct store_wa_contact c = {0};
-	int rc = contact_for(app, b, from, json_str(ev, "profile_name", ""), contact_id, key, &c);
+	int rc = wa_contact_for(app, b, from, json_str(ev, "profile_name", ""), NULL, NULL, false, contact_id, key, &c,
+				NULL);
 	if (rc != STORE_OK) {
 		store_wa_contact_clear(&c);
 		return rc == STORE_ERROR ? 0 : -1; /* a number that is not one: nothing to answer */
@@ -208,41 +157,39 @@ static int on_message(struct app *app, const struct store_bot *b, json_t *config
 	}
 	if (rc != STORE_OK)
 		goto out;
-	char *reply = NULL;
 	if (is_stop_word(text)) {
 		bool was = c.consent_status && !strcmp(c.consent_status, "revoked");
 		struct store_wa_consent cs = {.tenant_id = b->tenant_id, .contact_id = contact_id, .status = "revoked",
 					      .source = "keyword_stop", .at = now};
 		store_wa_consent_set(app->store, &cs);
-		if (was) { /* confirmed once already */
-			result = 0;
-			goto out;
+		if (!was) { /* confirmed once */
+			wa_event(app, b, "opted_out", contact_id, NULL, NULL);
+			struct wa_outgoing o = {
+				.contact_id = contact_id, .type = SEND_SESSION_TEXT, .purpose = PURPOSE_REPLY, .origin = "stop",
+				.opt_out_confirmation = true,
+				.text = !strcmp(json_str(config, "language", "de"), "en")
+						? "You will not receive any more messages from us. Write to us any time if you "
+						  "change your mind."
+						: "Sie erhalten keine Nachrichten mehr von uns. Schreiben Sie uns gern jederzeit, "
+						  "wenn Sie es sich anders überlegen."};
+			struct wa_send_result r;
+			wa_send(app, b, config, &o, &r);
 		}
-		reply = strdup(!strcmp(json_str(config, "language", "de"), "en")
-				       ? "You will not receive any more messages from us. Write to us any time if you change your mind."
-				       : "Sie erhalten keine Nachrichten mehr von uns. Schreiben Sie uns gern jederzeit, wenn Sie es sich anders überlegen.");
-	} else {
-		reply = answer_for(app, b, config, text);
+		/* nothing scheduled for the contact goes out any more (policy blocks it; cancel what waits) */
+		struct store_wa_conv cv = {0};
+		char cid[STORE_ID_MAX], cancel[STORE_ID_MAX + 8];
+		bool created;
+		int n = 0;
+		crypto_time_id("conv", now, cid, sizeof cid);
+		if (store_wa_conv_open(app->store, b->tenant_id, b->id, contact_id, cid, now, &cv, &created) == STORE_OK) {
+			snprintf(cancel, sizeof cancel, "conv:%s", cv.id);
+			store_job_cancel_key(app->store, b->tenant_id, cancel, now, &n);
+		}
+		store_wa_conv_clear(&cv);
+	} else if (wa_conv_inbound(app, b, config, contact_id, text, json_str(ev, "reply_id", NULL),
+				   at > 0 && at <= now ? at : now) != 0) {
+		log_msg(&app->log, LOG_WARN, "whatsapp", "bot %s: a message could not be processed", b->id);
 	}
-	if (!reply)
-		goto out;
-	char sent_id[300] = "", err[256];
-	char oid[STORE_ID_MAX];
-	crypto_time_id("wam", clock_now_ms(&app->clock), oid, sizeof oid);
-	snprintf(field, sizeof field, "msg:%s", oid);
-	if (graph_send(app, b, wa, config, from, reply, sent_id, sizeof sent_id, err, sizeof err) != 0) {
-		log_msg(&app->log, LOG_WARN, "whatsapp", "bot %s: the answer could not be sent: %s", b->id, err);
-		free(reply);
-		goto out; /* tried again when the lease runs out */
-	}
-	if (privacy_seal(key, b->tenant_id, contact_id, field, reply, &sealed) == 0) {
-		struct store_wa_message_in outm = {.id = oid, .tenant_id = b->tenant_id, .bot_id = b->id,
-						   .contact_id = contact_id, .direction = "out", .provider_message_id = sent_id,
-						   .kind = "text", .body_sealed = sealed, .status = "sent",
-						   .now = clock_now_ms(&app->clock)};
-		store_wa_message_add(app->store, &outm);
-	}
-	free(reply);
 	result = 0;
 out:
 	free(sealed);

@@ -30,6 +30,8 @@ static const char *type_name(enum json_ftype t)
 		return "an object";
 	case JF_STRING_ARRAY:
 		return "an array of strings";
+	case JF_ANY_ARRAY:
+		return "an array";
 	}
 	return "a value";
 }
@@ -49,6 +51,7 @@ static bool type_ok(const json_t *v, enum json_ftype t)
 	case JF_ANY_OBJECT:
 		return json_is_object(v);
 	case JF_STRING_ARRAY:
+	case JF_ANY_ARRAY:
 		return json_is_array(v);
 	}
 	return false;
@@ -171,7 +174,8 @@ static int check_one(json_t *v, const struct json_field *f, const char *path, bo
 	}
 	case JF_OBJECT:
 		return validate_at(v, f->sub, path, partial, err);
-	case JF_ANY_OBJECT: {
+	case JF_ANY_OBJECT:
+	case JF_ANY_ARRAY: {
 		if (f->max) {
 			char *text = json_dumps(v, JSON_COMPACT);
 			size_t len = text ? strlen(text) : 0;

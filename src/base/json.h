@@ -18,7 +18,8 @@
 /* JF_STRING_ARRAY: an array of at most JSON_ARRAY_MAX strings, each checked like a JF_STRING field
  * (min/max, one_of, check); an error names the item ("access.allowed_origins[2]"). */
 /* JF_NUMBER: an integer or a real, checked against min/max like JF_INT (whole-number bounds). */
-enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_NUMBER, JF_OBJECT, JF_ANY_OBJECT, JF_STRING_ARRAY };
+/* JF_ANY_ARRAY: any array, at most `max` bytes as compact JSON (0: no limit); its owner checks the items. */
+enum json_ftype { JF_STRING, JF_BOOL, JF_INT, JF_NUMBER, JF_OBJECT, JF_ANY_OBJECT, JF_STRING_ARRAY, JF_ANY_ARRAY };
 
 #define JSON_ARRAY_MAX 32
 

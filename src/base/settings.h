@@ -47,6 +47,11 @@ struct settings {
 	long crawl_max_pages;     /* pages per crawled site */
 	long crawl_delay_ms;      /* pause between two requests to one site */
 	long ingest_lease_s;      /* a source whose worker went silent this long is taken over */
+	long jobs_threads;        /* scheduler worker threads */
+	long jobs_backoff_ms;     /* first retry delay of a failed job (doubles, full jitter) */
+	long jobs_max_attempts;   /* attempts before a job goes to the dead letter */
+	long wa_send_timeout_ms;  /* one WhatsApp send request */
+	long wa_first_message_s;  /* delay of the first flow message after an opt-in (POST /api/v1/contacts) */
 	/* derived at validation */
 	char listen_host[64];
 	int listen_port;

@@ -186,6 +186,36 @@ static const char *str_member(const json_t *o, const char *key)
 }
 
 /* Validates list item i into *t (strings point into the JSON). */
+/* "params": one "field" or "field|fallback" per placeholder, kept joined by '\n' in t->vars (malloc'd here,
+ * moved into the string block by templates_parse). */
+static int check_params(const json_t *p, size_t i, struct template *t, char *err, size_t errlen)
+{
+	t->vars = NULL;
+	if (!p || json_is_null(p))
+		return 0;
+	if (!json_is_array(p) || json_array_size(p) != (size_t)t->params)
+		return fail(err, errlen, "templates[%zu].params must list one field per placeholder (%d)", i, t->params);
+	size_t total = 0;
+	for (size_t k = 0; k < json_array_size(p); k++) {
+		const char *v = json_string_value(json_array_get(p, k));
+		size_t n = v ? strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") : 0;
+		const char *fb = v && v[n] == '|' ? v + n + 1 : NULL;
+		if (!v || n < 1 || n > 40 || (v[n] && !fb) || (fb && (!*fb || strlen(fb) > 100 || strpbrk(fb, "{}|\n"))))
+			return fail(err, errlen,
+				    "templates[%zu].params[%zu] must be a field name (a-z 0-9 _) with an optional "
+				    "|fallback",
+				    i, k);
+		total += strlen(v) + 1;
+	}
+	char *joined = malloc(total + 1), *w = joined;
+	if (!joined)
+		return fail(err, errlen, "out of memory");
+	for (size_t k = 0; k < json_array_size(p); k++)
+		w += sprintf(w, "%s%s", k ? "\n" : "", json_string_value(json_array_get(p, k)));
+	t->vars = joined;
+	return 0;
+}
+
 static int check_item(const json_t *o, size_t i, struct template *t, char *err, size_t errlen)
 {
 	char msg[200];
@@ -199,11 +229,12 @@ static int check_item(const json_t *o, size_t i, struct template *t, char *err, 
 	json_object_foreach(unconst(o), key, val)
 	{
 		if (strcmp(key, "name") && strcmp(key, "language") && strcmp(key, "body") &&
-		    strcmp(key, "category") && strcmp(key, "approved"))
-			return fail(
-				err, errlen,
-				"templates[%zu]: unknown field \"%.40s\" (name, language, body, category, approved)",
-				i, key);
+		    strcmp(key, "category") && strcmp(key, "approved") && strcmp(key, "params") &&
+		    strcmp(key, "twilio_content_sid"))
+			return fail(err, errlen,
+				    "templates[%zu]: unknown field \"%.40s\" (name, language, body, category, approved, "
+				    "params, twilio_content_sid)",
+				    i, key);
 	}
 	t->name = str_member(o, "name");
 	if (!templates_check_name(t->name))
@@ -246,7 +277,13 @@ static int check_item(const json_t *o, size_t i, struct template *t, char *err, 
 	if (ap && !json_is_boolean(ap))
 		return fail(err, errlen, "templates[%zu].approved must be true or false", i);
 	t->approved = ap && json_is_true(ap);
-	return 0;
+	const json_t *sid = json_object_get(o, "twilio_content_sid");
+	t->twilio_content_sid = json_string_value(sid);
+	if (sid && (!t->twilio_content_sid || strlen(t->twilio_content_sid) != 34 ||
+		    strncmp(t->twilio_content_sid, "HX", 2) != 0 ||
+		    strspn(t->twilio_content_sid + 2, "0123456789abcdef") != 32))
+		return fail(err, errlen, "templates[%zu].twilio_content_sid must be HX followed by 32 hex digits", i);
+	return check_params(json_object_get(o, "params"), i, t, err, errlen);
 }
 
 /* Appends s with its NUL at *at; returns where it was put. */
@@ -288,8 +325,11 @@ struct templates *templates_parse(const json_t *list, char *err, size_t errlen)
 	}
 	size_t bytes = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (check_item(json_array_get(list, i), i, &tmp[i], err, errlen) != 0)
+		if (check_item(json_array_get(list, i), i, &tmp[i], err, errlen) != 0) {
+			free((char *)(uintptr_t)tmp[i].vars);
+			tmp[i].vars = NULL;
 			goto bad;
+		}
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(tmp[j].name, tmp[i].name) && !strcmp(tmp[j].language, tmp[i].language)) {
 				fail(err, errlen, "templates[%zu]: %.80s (%s) is already templates[%zu]", i,
@@ -297,7 +337,9 @@ struct templates *templates_parse(const json_t *list, char *err, size_t errlen)
 				goto bad;
 			}
 		}
-		bytes += strlen(tmp[i].name) + strlen(tmp[i].language) + strlen(tmp[i].body) + 3;
+		bytes += strlen(tmp[i].name) + strlen(tmp[i].language) + strlen(tmp[i].body) + 3 +
+			 (tmp[i].vars ? strlen(tmp[i].vars) + 1 : 0) +
+			 (tmp[i].twilio_content_sid ? strlen(tmp[i].twilio_content_sid) + 1 : 0);
 	}
 	t->strings = malloc(bytes);
 	if (!t->strings) {
@@ -309,11 +351,21 @@ struct templates *templates_parse(const json_t *list, char *err, size_t errlen)
 		tmp[i].name = put(t->strings, &at, tmp[i].name);
 		tmp[i].language = put(t->strings, &at, tmp[i].language);
 		tmp[i].body = put(t->strings, &at, tmp[i].body);
+		if (tmp[i].twilio_content_sid)
+			tmp[i].twilio_content_sid = put(t->strings, &at, tmp[i].twilio_content_sid);
+		if (tmp[i].vars) {
+			char *v = (char *)(uintptr_t)tmp[i].vars;
+			tmp[i].vars = put(t->strings, &at, v);
+			free(v);
+		}
 	}
 	t->items = tmp;
 	t->n = n;
 	return t;
 bad:
+	if (tmp && !t->strings) /* the joined params not moved yet */
+		for (size_t i = 0; i < n; i++)
+			free((char *)(uintptr_t)tmp[i].vars);
 	free(tmp);
 	templates_free(t);
 	return NULL;

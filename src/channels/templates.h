@@ -16,6 +16,11 @@
  *             and authentication templates are sent with policy purpose PURPOSE_SERVICE, marketing ones
  *             with PURPOSE_MARKETING (channels/policy.h).
  *   approved  optional, default false; only approved templates may be sent (policy_decide checks it).
+ *   params    optional; one entry per placeholder: the contact field that fills it when the template
+ *             stands in for a flow text or a scheduled task ("first_name"), with an optional fallback
+ *             for a contact without it ("first_name|zusammen"). Sends through the API pass variables.
+ *   twilio_content_sid  optional; the template's id in Twilio's Content API ("HX" + 32 hex digits): a bot
+ *             that sends through Twilio sends templates by it (ContentSid + ContentVariables).
  * Unknown keys are refused. A (name, language) pair appears once.
  *
  * Variables (the "text" parameters of the body component): each is cleaned before it is sent or
@@ -50,6 +55,10 @@ struct template {
 	enum template_category category;
 	bool approved;
 	int params;                     /* n of the placeholders {{1}}..{{n}}; 0 = none */
+	const char *vars;               /* "params": what fills {{1}}..{{n}} when the template stands in for a
+					 * flow text or a task — "field" or "field|fallback" per placeholder,
+					 * joined by '\n'; NULL when not given */
+	const char *twilio_content_sid; /* the template's Twilio Content API id (HX…), NULL when none */
 };
 
 struct templates; /* opaque, immutable after parse */

@@ -603,10 +603,13 @@ static void get_done(void *ud, const struct httpc_result *res)
 	pthread_mutex_unlock(&w->mu);
 }
 
-static int request_wait(struct httpc *c, const char *method, const char *url, const char *header, const char *body,
-			size_t blen, size_t max_body, long timeout_ms, bool block_private, char **out, size_t *len,
-			char *content_type, size_t ctlen, char *err, size_t errlen)
+static int request_wait(struct httpc *c, const char *method, const char *url, const char *body_type,
+			const char *header, const char *body, size_t blen, size_t max_body, long timeout_ms,
+			bool block_private, char **out, size_t *len, char *content_type, size_t ctlen, long *status,
+			char *err, size_t errlen)
 {
+	if (status)
+		*status = 0;
 	struct get_wait w = {0};
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
@@ -614,7 +617,7 @@ static int request_wait(struct httpc *c, const char *method, const char *url, co
 				.max_body = max_body, .max_redirects = body ? 0 : 5, .block_private = block_private,
 				.body = body, .body_len = blen, .on_data = get_data, .on_done = get_done, .ud = &w};
 	if (body)
-		req.headers[req.nheaders++] = "Content-Type: application/json";
+		req.headers[req.nheaders++] = body_type;
 	if (header)
 		req.headers[req.nheaders++] = header;
 	int rc = -1;
@@ -631,6 +634,13 @@ static int request_wait(struct httpc *c, const char *method, const char *url, co
 			snprintf(err, errlen, "HTTP %ld", w.res.status);
 		else
 			rc = 0;
+		if (status)
+			*status = w.res.err == HTTPC_OK ? w.res.status : 0;
+	}
+	if (rc != 0 && status && *status && w.body) { /* an error answer: its body for the caller */
+		*out = w.body;
+		*len = w.len;
+		w.body = NULL;
 	}
 	if (rc == 0 && !w.body && !(w.body = calloc(1, 1))) {
 		snprintf(err, errlen, "out of memory");
@@ -652,14 +662,22 @@ static int request_wait(struct httpc *c, const char *method, const char *url, co
 int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeout_ms, bool block_private,
 		   char **body, size_t *len, char *content_type, size_t ctlen, char *err, size_t errlen)
 {
-	return request_wait(c, "GET", url, NULL, NULL, 0, max_body, timeout_ms, block_private, body, len, content_type,
-			    ctlen, err, errlen);
+	return request_wait(c, "GET", url, NULL, NULL, NULL, 0, max_body, timeout_ms, block_private, body, len, content_type,
+			    ctlen, NULL, err, errlen);
 }
 
 int httpc_post_wait(struct httpc *c, const char *url, const char *header, const char *body, size_t len,
 		    size_t max_body, long timeout_ms, char **resp, size_t *resp_len, char *content_type, size_t ctlen,
-		    char *err, size_t errlen)
+		    long *status, char *err, size_t errlen)
 {
-	return request_wait(c, "POST", url, header, body, len, max_body, timeout_ms, false, resp, resp_len,
-			    content_type, ctlen, err, errlen);
+	return request_wait(c, "POST", url, "Content-Type: application/json", header, body, len, max_body, timeout_ms,
+			    false, resp, resp_len, content_type, ctlen, status, err, errlen);
+}
+
+int httpc_post_form_wait(struct httpc *c, const char *url, const char *header, const char *body, size_t len,
+			 size_t max_body, long timeout_ms, char **resp, size_t *resp_len, long *status, char *err,
+			 size_t errlen)
+{
+	return request_wait(c, "POST", url, "Content-Type: application/x-www-form-urlencoded", header, body, len,
+			    max_body, timeout_ms, false, resp, resp_len, NULL, 0, status, err, errlen);
 }

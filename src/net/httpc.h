@@ -99,10 +99,17 @@ void httpc_cancel(struct httpc *c, uint64_t id);
 int httpc_get_wait(struct httpc *c, const char *url, size_t max_body, long timeout_ms, bool block_private,
 		   char **body, size_t *len, char *content_type, size_t ctlen, char *err, size_t errlen);
 
-/* The same for a POST of body[0..len) (Content-Type: application/json) with one extra header line (or NULL). */
+/* The same for a POST of body[0..len) (Content-Type: application/json) with one extra header line (or NULL).
+ * With `status` (may be NULL): the HTTP status (0 when no answer came), and on a non-2xx answer -1 with its
+ * body in *resp / *resp_len (the caller frees; NULL when it had none). */
 int httpc_post_wait(struct httpc *c, const char *url, const char *header, const char *body, size_t len,
 		    size_t max_body, long timeout_ms, char **resp, size_t *resp_len, char *content_type, size_t ctlen,
-		    char *err, size_t errlen);
+		    long *status, char *err, size_t errlen);
+
+/* The same with a form body (application/x-www-form-urlencoded). */
+int httpc_post_form_wait(struct httpc *c, const char *url, const char *header, const char *body, size_t len,
+			 size_t max_body, long timeout_ms, char **resp, size_t *resp_len, long *status, char *err,
+			 size_t errlen);
 
 /* Transfers waiting or running now. */
 int httpc_active(struct httpc *c);

@@ -175,6 +175,13 @@ enum pg_q {
 	Q_WAM_STATUS,
 	Q_WAM_EXISTS,
 	Q_WAM_GET,
+	Q_WAM_LIST,
+	/* WhatsApp conversations and funnel counts: store_pg_waconv.c */
+	Q_WACONV_INSERT,
+	Q_WACONV_BY_CONTACT,
+	Q_WACONV_GET,
+	Q_WACONV_UPDATE,
+	Q_ANALYTICS_COUNTS,
 	Q_COUNT
 };
 
@@ -424,5 +431,15 @@ int pg_wa_message_sent(struct store *st, const char *tenant_id, const char *id, 
 int pg_wa_message_status(struct store *st, const char *tenant_id, const char *bot_id, const char *provider_message_id,
 			 const char *status, int error_code, int64_t now);
 int pg_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
+int pg_wa_messages_list(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			struct store_wa_message **out, int *n);
+
+/* store_pg_waconv.c: WhatsApp conversations and funnel counts (migration 009). */
+int pg_wa_conv_open(struct store *st, const char *tenant_id, const char *bot_id, const char *contact_id,
+		    const char *new_id, int64_t now, struct store_wa_conv *out, bool *created);
+int pg_wa_conv_get(struct store *st, const char *tenant_id, const char *conv_id, struct store_wa_conv *out);
+int pg_wa_conv_update(struct store *st, const struct store_wa_conv_update *u);
+int pg_analytics_counts(struct store *st, const char *tenant_id, const char *bot_id, const char *prefix, int64_t from,
+			int64_t to, int (*emit)(void *ud, const char *event, int64_t count), void *ud);
 
 #endif

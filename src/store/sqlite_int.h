@@ -168,6 +168,12 @@ enum stmt_id {
 	S_WAM_STATUS,
 	S_WAM_EXISTS,
 	S_WAM_GET,
+	S_WAM_LIST,
+	S_WCV_INSERT,
+	S_WCV_BY_CONTACT,
+	S_WCV_GET,
+	S_WCV_UPDATE,
+	S_ANALYTICS_COUNTS,
 	S__COUNT
 };
 
@@ -263,6 +269,12 @@ static inline char *sqlite_col_dup(sqlite3_stmt *st, int i, bool *ok)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);
 	return store_strdup(t ? (const char *)t : "", ok);
+}
+
+/* Like sqlite_col_dup, but NULL (and *ok untouched) for an SQL NULL. */
+static inline char *sqlite_col_dup_null(sqlite3_stmt *st, int i, bool *ok)
+{
+	return sqlite3_column_type(st, i) == SQLITE_NULL ? NULL : sqlite_col_dup(st, i, ok);
 }
 
 /* A text column in place (valid until the statement steps or resets): "" for NULL; *ok turns false
@@ -452,5 +464,14 @@ int sq_wa_message_sent(struct store *st, const char *tenant_id, const char *id, 
 int sq_wa_message_status(struct store *st, const char *tenant_id, const char *bot_id, const char *provider_message_id,
 			 const char *status, int error_code, int64_t now);
 int sq_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
+int sq_wa_messages_list(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			struct store_wa_message **out, int *n);
+/* store_sqlite_waconv.c: WhatsApp conversations and funnel counts (migration 009). */
+int sq_wa_conv_open(struct store *st, const char *tenant_id, const char *bot_id, const char *contact_id,
+		    const char *new_id, int64_t now, struct store_wa_conv *out, bool *created);
+int sq_wa_conv_get(struct store *st, const char *tenant_id, const char *conv_id, struct store_wa_conv *out);
+int sq_wa_conv_update(struct store *st, const struct store_wa_conv_update *u);
+int sq_analytics_counts(struct store *st, const char *tenant_id, const char *bot_id, const char *prefix,
+			int64_t from, int64_t to, int (*emit)(void *ud, const char *event, int64_t count), void *ud);
 
 #endif

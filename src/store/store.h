@@ -797,5 +797,51 @@ int store_wa_message_sent(struct store *st, const char *tenant_id, const char *i
 int store_wa_message_status(struct store *st, const char *tenant_id, const char *bot_id,
 			    const char *provider_message_id, const char *status, int error_code, int64_t now);
 int store_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
+/* The tenant's contact's WhatsApp messages, both directions, oldest first (by created_at, then id): at most
+ * `limit` rows in *out (clear each, free the array; NULL when none), *n the count. Another tenant's contact, or
+ * an unknown one, has none (STORE_OK, *n 0). */
+int store_wa_messages_list(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			   struct store_wa_message **out, int *n);
+
+/* ---- WhatsApp conversations and funnel counts (migration 009; store_*_waconv.c) ---------------------
+ * One conversation per WhatsApp contact and bot (conversations.channel 'whatsapp'), with its owner (the bot,
+ * or a person after a handover) and the flow state sealed with the contact key. */
+
+struct store_wa_conv {
+	char id[STORE_ID_MAX], bot_id[STORE_ID_MAX], contact_id[STORE_ID_MAX];
+	char *owner;           /* "bot" | "human" */
+	char *state_sealed;    /* NULL before the flow starts */
+	char *handover_reason; /* NULL when never handed over */
+	int message_count;     /* the contact's inbound messages */
+	int64_t handover_at, created_at, last_message_at; /* handover_at 0: never */
+};
+void store_wa_conv_clear(struct store_wa_conv *c);
+
+/* The contact's WhatsApp conversation with the bot, created (id new_id, owner bot; *created true) when it has
+ * none. STORE_NOTFOUND when the contact is not the tenant's bot's. */
+int store_wa_conv_open(struct store *st, const char *tenant_id, const char *bot_id, const char *contact_id,
+		       const char *new_id, int64_t now, struct store_wa_conv *out, bool *created);
+/* A WhatsApp conversation of the tenant by id. STORE_NOTFOUND for an unknown one, another tenant's, or a
+ * conversation of another channel. */
+int store_wa_conv_get(struct store *st, const char *tenant_id, const char *conv_id, struct store_wa_conv *out);
+
+struct store_wa_conv_update {
+	const char *tenant_id, *id;
+	const char *owner;           /* NULL: keep; "human" also sets handover_reason and handover_at = now */
+	const char *handover_reason; /* with owner "human" */
+	bool set_state;              /* write state_sealed (NULL clears it) */
+	const char *state_sealed;
+	int inbound;                 /* added to message_count (0 or 1) */
+	const char *expect_owner;    /* NULL, or change nothing (STORE_CONFLICT) unless the owner is this */
+	int64_t now;                 /* last_message_at */
+};
+/* Updates a conversation. STORE_NOTFOUND for an unknown one; STORE_CONFLICT when expect_owner differs. */
+int store_wa_conv_update(struct store *st, const struct store_wa_conv_update *u);
+
+/* How often each event whose name starts with `prefix` was recorded for the bot in [from, to):
+ * emit(ud, event, count) per event name, in byte order of the names; a non-zero return of emit stops the walk
+ * and is returned. */
+int store_analytics_counts(struct store *st, const char *tenant_id, const char *bot_id, const char *prefix,
+			   int64_t from, int64_t to, int (*emit)(void *ud, const char *event, int64_t count), void *ud);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include "store/store.h"
 
+#include <time.h>
+
 struct store_ops {
 	const char *name; /* "sqlite" | "postgres" */
 	void (*close)(struct store *st);
@@ -179,6 +181,14 @@ struct store_ops {
 	int (*wa_message_status)(struct store *st, const char *tenant_id, const char *bot_id,
 				 const char *provider_message_id, const char *status, int error_code, int64_t now);
 	int (*wa_message_get)(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out);
+	int (*wa_messages_list)(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+				struct store_wa_message **out, int *n);
+	int (*wa_conv_open)(struct store *st, const char *tenant_id, const char *bot_id, const char *contact_id,
+			    const char *new_id, int64_t now, struct store_wa_conv *out, bool *created);
+	int (*wa_conv_get)(struct store *st, const char *tenant_id, const char *conv_id, struct store_wa_conv *out);
+	int (*wa_conv_update)(struct store *st, const struct store_wa_conv_update *u);
+	int (*analytics_counts)(struct store *st, const char *tenant_id, const char *bot_id, const char *prefix,
+				int64_t from, int64_t to, int (*emit)(void *ud, const char *event, int64_t count), void *ud);
 };
 
 struct store {
@@ -212,5 +222,23 @@ char *store_strdup(const char *s, bool *ok);
 /* WhatsApp delivery statuses move forward only: the statuses a message may be in for `status` to replace
  * it, as ",queued,sent," (match ',' || status || ','), or NULL when `status` is not one a callback sets. */
 const char *store_wa_status_from(const char *status);
+
+/* Monotonic seconds, for the on_timing hook. */
+static inline double store_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Times one backend call: `TIMED(st, "bot_get", st->ops->bot_get(st, ...))`. */
+#define TIMED(st, name, call)                                                                   \
+	do {                                                                                    \
+		double t0_ = (st)->opts.on_timing ? store_now_s() : 0;                                \
+		int rc_ = (call);                                                               \
+		if ((st)->opts.on_timing)                                                       \
+			(st)->opts.on_timing((st)->opts.timing_ud, name, store_now_s() - t0_);        \
+		return rc_;                                                                     \
+	} while (0)
 
 #endif

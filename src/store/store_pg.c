@@ -562,6 +562,11 @@ static const struct store_ops pg_ops = {
 	.wa_message_sent = pg_wa_message_sent,
 	.wa_message_status = pg_wa_message_status,
 	.wa_message_get = pg_wa_message_get,
+	.wa_messages_list = pg_wa_messages_list,
+	.wa_conv_open = pg_wa_conv_open,
+	.wa_conv_get = pg_wa_conv_get,
+	.wa_conv_update = pg_wa_conv_update,
+	.analytics_counts = pg_analytics_counts,
 };
 
 /* Writes a one-line message into errbuf (libpq messages end in a newline; it is dropped). */

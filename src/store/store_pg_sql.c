@@ -21,6 +21,10 @@
 #define PG_WAM_COLS                                                                                          \
 	"id, bot_id, contact_id, conversation_id, direction, provider_message_id, kind, body, status, error_code, " \
 	"created_at, updated_at"
+/* Columns of a WhatsApp conversation, in the order store_pg_waconv.c reads them. */
+#define PG_WACONV_COLS                                                                                       \
+	"id, bot_id, contact_id, owner, state, handover_reason, message_count, coalesce(handover_at, 0), "       \
+	"created_at, last_message_at"
 /* A claim of a job ($1 now, $3 worker): running with one more attempt, or dead when none is left. */
 #define PG_JOB_TAKE                                                                                          \
 	"UPDATE jobs SET status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'running' END, "          \
@@ -494,4 +498,43 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 	[Q_WAM_EXISTS] = {"wam_exists",
 			  "SELECT 1 FROM wa_messages WHERE bot_id = $1 AND tenant_id = $2 AND provider_message_id = $3", 3},
 	[Q_WAM_GET] = {"wam_get", "SELECT " PG_WAM_COLS " FROM wa_messages WHERE tenant_id = $2 AND id = $1", 2},
+	[Q_WAM_LIST] = {"wam_list",
+			"SELECT " PG_WAM_COLS " FROM wa_messages WHERE tenant_id = $1 AND contact_id = $2 "
+			"ORDER BY created_at, id LIMIT $3",
+			3},
+	/* WhatsApp conversations (store_pg_waconv.c). The insert takes the contact row FOR KEY SHARE: an erasure
+	 * in flight (which holds it FOR UPDATE) commits first, and then there is no contact to insert for. */
+	[Q_WACONV_INSERT] = {"waconv_insert",
+			     "INSERT INTO conversations (id, tenant_id, bot_id, channel, status, message_count, created_at, "
+			     "last_message_at, contact_id) SELECT $1::text, $2::text, $3::text, 'whatsapp', 'open', 0, "
+			     "$5::bigint, $5::bigint, id FROM contacts WHERE tenant_id = $2::text AND bot_id = $3::text "
+			     "AND id = $4::text FOR KEY SHARE "
+			     "ON CONFLICT (bot_id, contact_id) WHERE channel = 'whatsapp' DO NOTHING",
+			     5},
+	[Q_WACONV_BY_CONTACT] = {"waconv_by_contact",
+				 "SELECT " PG_WACONV_COLS " FROM conversations c WHERE tenant_id = $1 AND bot_id = $2 "
+				 "AND contact_id = $3 AND channel = 'whatsapp' AND EXISTS (SELECT 1 FROM contacts k "
+				 "WHERE k.tenant_id = c.tenant_id AND k.bot_id = c.bot_id AND k.id = c.contact_id)",
+				 3},
+	[Q_WACONV_GET] = {"waconv_get",
+			  "SELECT " PG_WACONV_COLS " FROM conversations WHERE tenant_id = $1 AND id = $2 "
+			  "AND channel = 'whatsapp'",
+			  2},
+	/* $3 owner (NULL: keep; 'human' also sets $4 reason and handover_at), $5 whether to write $6 state,
+	 * $7 inbound messages, $8 now, $9 the owner expected (NULL: any) */
+	[Q_WACONV_UPDATE] = {"waconv_update",
+			     "UPDATE conversations SET owner = coalesce($3::text, owner), "
+			     "handover_reason = CASE WHEN $3::text = 'human' THEN $4::text ELSE handover_reason END, "
+			     "handover_at = CASE WHEN $3::text = 'human' THEN $8::bigint ELSE handover_at END, "
+			     "state = CASE WHEN $5::boolean THEN $6::text ELSE state END, "
+			     "message_count = message_count + $7::int, last_message_at = greatest(last_message_at, $8::bigint) "
+			     "WHERE tenant_id = $1 AND id = $2 AND channel = 'whatsapp' "
+			     "AND ($9::text IS NULL OR owner = $9::text)",
+			     9},
+	/* funnel counts: events of the bot in [$3, $4) whose name starts with $5, in byte order as in SQLite */
+	[Q_ANALYTICS_COUNTS] = {"analytics_counts",
+				"SELECT event, count(*) FROM analytics_events WHERE tenant_id = $1 AND bot_id = $2 "
+				"AND created_at >= $3 AND created_at < $4 AND left(event, length($5::text)) = $5::text "
+				"GROUP BY event ORDER BY event COLLATE \"C\"",
+				5},
 };

@@ -190,6 +190,30 @@ int pg_wa_message_status(struct store *st, const char *tenant_id, const char *bo
 	return rc;
 }
 
+/* Row `row` of a message result (PG_WAM_COLS in store_pg_sql.c) into *out. */
+static int message_from_row(const PGresult *r, int row, struct store_wa_message *out)
+{
+	bool ok = true;
+	struct store_wa_message m = {0};
+	if (!pg_col_id(r, row, 0, m.id) || !pg_col_id(r, row, 1, m.bot_id) || !pg_col_id(r, row, 2, m.contact_id) ||
+	    !pg_col_id(r, row, 3, m.conversation_id))
+		return STORE_ERROR;
+	m.direction = pg_col_dup(r, row, 4, &ok);
+	m.provider_message_id = pg_col_dup(r, row, 5, &ok);
+	m.kind = pg_col_dup(r, row, 6, &ok);
+	m.body_sealed = pg_col_dup(r, row, 7, &ok);
+	m.status = pg_col_dup(r, row, 8, &ok);
+	m.error_code = (int)pg_col_i64(r, row, 9);
+	m.created_at = pg_col_i64(r, row, 10);
+	m.updated_at = pg_col_i64(r, row, 11);
+	if (!ok) {
+		store_wa_message_clear(&m);
+		return STORE_NOMEM;
+	}
+	*out = m;
+	return STORE_OK;
+}
+
 int pg_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out)
 {
 	const char *p[] = {id, tenant_id};
@@ -197,30 +221,40 @@ int pg_wa_message_get(struct store *st, const char *tenant_id, const char *id, s
 	int rc = pg_one(pg_of(st), Q_WAM_GET, p, NULL, NULL, &res);
 	if (rc != STORE_OK)
 		return rc;
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return STORE_NOTFOUND;
-	}
-	bool ok = true;
-	struct store_wa_message m = {0};
-	if (!pg_col_id(res, 0, 0, m.id) || !pg_col_id(res, 0, 1, m.bot_id) || !pg_col_id(res, 0, 2, m.contact_id) ||
-	    !pg_col_id(res, 0, 3, m.conversation_id)) {
-		PQclear(res);
-		return STORE_ERROR;
-	}
-	m.direction = pg_col_dup(res, 0, 4, &ok);
-	m.provider_message_id = pg_col_dup(res, 0, 5, &ok);
-	m.kind = pg_col_dup(res, 0, 6, &ok);
-	m.body_sealed = pg_col_dup(res, 0, 7, &ok);
-	m.status = pg_col_dup(res, 0, 8, &ok);
-	m.error_code = (int)pg_col_i64(res, 0, 9);
-	m.created_at = pg_col_i64(res, 0, 10);
-	m.updated_at = pg_col_i64(res, 0, 11);
+	rc = PQntuples(res) == 1 ? message_from_row(res, 0, out) : STORE_NOTFOUND;
 	PQclear(res);
-	if (!ok) {
-		store_wa_message_clear(&m);
-		return STORE_NOMEM;
+	return rc;
+}
+
+int pg_wa_messages_list(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			struct store_wa_message **out, int *n)
+{
+	struct pg_num nl;
+	const char *p[] = {tenant_id, contact_id, pg_num(&nl, limit)};
+	PGresult *res = NULL;
+	struct store_wa_message *rows = NULL;
+	int rc = pg_one(pg_of(st), Q_WAM_LIST, p, NULL, NULL, &res);
+	if (rc != STORE_OK)
+		return rc;
+	int got = PQntuples(res), i = 0;
+	if (got > limit)
+		got = limit;
+	if (got > 0 && !(rows = calloc((size_t)got, sizeof *rows))) {
+		rc = STORE_NOMEM;
+		goto cleanup;
 	}
-	*out = m;
-	return STORE_OK;
+	for (i = 0; i < got; i++)
+		if ((rc = message_from_row(res, i, &rows[i])) != STORE_OK)
+			break;
+	if (rc != STORE_OK) {
+		while (i-- > 0)
+			store_wa_message_clear(&rows[i]);
+		free(rows);
+		goto cleanup;
+	}
+	*out = rows;
+	*n = got;
+cleanup:
+	PQclear(res);
+	return rc;
 }

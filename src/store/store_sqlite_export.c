@@ -47,13 +47,6 @@ static sqlite3_stmt *prep(struct conn *c, const char *sql)
 }
 
 /* A text column copied to the heap, NULL for SQL NULL; *ok turns false when memory runs out. */
-static char *dup_null(sqlite3_stmt *q, int i, bool *ok)
-{
-	if (sqlite3_column_type(q, i) == SQLITE_NULL)
-		return NULL;
-	return sqlite_col_dup(q, i, ok);
-}
-
 int sq_contact_get(struct store *st, const char *tenant_id, const char *contact_id, struct store_contact *out)
 {
 	struct conn *c = sqlite_conn(sqlite_of(st));
@@ -74,10 +67,10 @@ int sq_contact_get(struct store *st, const char *tenant_id, const char *contact_
 	sqlite_col_id(q, 0, k.id);
 	sqlite_col_id(q, 1, k.bot_id);
 	k.wrapped_key = sqlite_col_dup(q, 2, &ok);
-	k.email_sealed = dup_null(q, 3, &ok);
-	k.phone_sealed = dup_null(q, 4, &ok);
-	k.name_sealed = dup_null(q, 5, &ok);
-	k.profile_sealed = dup_null(q, 6, &ok);
+	k.email_sealed = sqlite_col_dup_null(q, 3, &ok);
+	k.phone_sealed = sqlite_col_dup_null(q, 4, &ok);
+	k.name_sealed = sqlite_col_dup_null(q, 5, &ok);
+	k.profile_sealed = sqlite_col_dup_null(q, 6, &ok);
 	k.channel = sqlite_col_dup(q, 7, &ok);
 	k.created_at = sqlite3_column_int64(q, 8);
 	k.updated_at = sqlite3_column_int64(q, 9);
@@ -134,7 +127,7 @@ int sq_conversation_get(struct store *st, const char *tenant_id, const char *con
 	rc = read_conversation(q, &v);
 	if (rc != STORE_OK)
 		goto cleanup;
-	wrapped = dup_null(q, 7, &ok);
+	wrapped = sqlite_col_dup_null(q, 7, &ok);
 	rc = ok ? STORE_OK : STORE_NOMEM;
 cleanup:
 	sqlite3_finalize(q);
@@ -179,7 +172,7 @@ static int read_lead(sqlite3_stmt *q, void *row)
 	v->source = sqlite_col_dup(q, 3, &ok);
 	v->channel = sqlite_col_dup(q, 4, &ok);
 	v->context = sqlite_col_dup(q, 5, &ok);
-	v->message_sealed = dup_null(q, 6, &ok);
+	v->message_sealed = sqlite_col_dup_null(q, 6, &ok);
 	v->interest = sqlite3_column_int(q, 7);
 	v->created_at = sqlite3_column_int64(q, 8);
 	return ok ? STORE_OK : STORE_NOMEM;

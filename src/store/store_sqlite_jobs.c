@@ -21,13 +21,6 @@
 /* ---- rows -------------------------------------------------------------------------------------------- */
 
 /* A text column copied to the heap, NULL for SQL NULL; *ok turns false when memory runs out. */
-static char *col_dup_null(sqlite3_stmt *q, int i, bool *ok)
-{
-	if (sqlite3_column_type(q, i) == SQLITE_NULL)
-		return NULL;
-	return sqlite_col_dup(q, i, ok);
-}
-
 /* A job row (JOB_COLS in store_sqlite.c) into *out. */
 static int read_job(sqlite3_stmt *q, struct store_job *out)
 {
@@ -39,10 +32,10 @@ static int read_job(sqlite3_stmt *q, struct store_job *out)
 	j.kind = sqlite_col_dup(q, 3, &ok);
 	j.payload = sqlite_col_dup(q, 4, &ok);
 	j.status = sqlite_col_dup(q, 5, &ok);
-	j.last_error = col_dup_null(q, 6, &ok);
-	j.claimed_by = col_dup_null(q, 7, &ok);
-	j.dedupe_key = col_dup_null(q, 8, &ok);
-	j.cancel_key = col_dup_null(q, 9, &ok);
+	j.last_error = sqlite_col_dup_null(q, 6, &ok);
+	j.claimed_by = sqlite_col_dup_null(q, 7, &ok);
+	j.dedupe_key = sqlite_col_dup_null(q, 8, &ok);
+	j.cancel_key = sqlite_col_dup_null(q, 9, &ok);
 	j.run_at = sqlite3_column_int64(q, 10);
 	j.attempts = sqlite3_column_int(q, 11);
 	j.max_attempts = sqlite3_column_int(q, 12);
@@ -69,7 +62,7 @@ static int read_webhook(sqlite3_stmt *q, struct store_webhook *out)
 	w.kind = sqlite_col_dup(q, 4, &ok);
 	w.provider_id = sqlite_col_dup(q, 5, &ok);
 	w.dedupe_key = sqlite_col_dup(q, 6, &ok);
-	w.payload = col_dup_null(q, 7, &ok);
+	w.payload = sqlite_col_dup_null(q, 7, &ok);
 	w.received_at = sqlite3_column_int64(q, 8);
 	w.claimed_at = sqlite3_column_int64(q, 9);
 	w.attempts = sqlite3_column_int(q, 10);

@@ -107,11 +107,6 @@ int sq_bot_logo_set(struct store *st, const char *tenant_id, const char *bot_id,
 /* ---- contact persons ------------------------------------------------------------------------------- */
 
 /* A text column that may be NULL: NULL stays NULL. */
-static char *col_dup_null(sqlite3_stmt *q, int i, bool *ok)
-{
-	return sqlite3_column_type(q, i) == SQLITE_NULL ? NULL : sqlite_col_dup(q, i, ok);
-}
-
 static int read_person(sqlite3_stmt *q, struct store_person *out)
 {
 	bool ok = true;
@@ -120,9 +115,9 @@ static int read_person(sqlite3_stmt *q, struct store_person *out)
 	sqlite_col_id(q, 1, p.bot_id);
 	p.ord = sqlite3_column_int(q, 2);
 	p.name = sqlite_col_dup(q, 3, &ok);
-	p.position = col_dup_null(q, 4, &ok);
-	p.email = col_dup_null(q, 5, &ok);
-	p.phone = col_dup_null(q, 6, &ok);
+	p.position = sqlite_col_dup_null(q, 4, &ok);
+	p.email = sqlite_col_dup_null(q, 5, &ok);
+	p.phone = sqlite_col_dup_null(q, 6, &ok);
 	sqlite_col_id(q, 7, p.photo_image_id);
 	p.created_at = sqlite3_column_int64(q, 8);
 	p.updated_at = sqlite3_column_int64(q, 9);
@@ -505,9 +500,9 @@ int sq_lead_details(struct store *st, const char *tenant_id, const char *lead_id
 	if (rc == SQLITE_ROW) {
 		bool ok = true;
 		struct store_lead_details d = {0};
-		d.name_sealed = col_dup_null(q, 0, &ok);
-		d.phone_sealed = col_dup_null(q, 1, &ok);
-		d.message_sealed = col_dup_null(q, 2, &ok);
+		d.name_sealed = sqlite_col_dup_null(q, 0, &ok);
+		d.phone_sealed = sqlite_col_dup_null(q, 1, &ok);
+		d.message_sealed = sqlite_col_dup_null(q, 2, &ok);
 		if (ok) {
 			*out = d;
 			res = STORE_OK;

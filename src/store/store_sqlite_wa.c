@@ -13,13 +13,6 @@
 
 #include "store/sqlite_int.h"
 
-static char *col_dup_null(sqlite3_stmt *q, int i, bool *ok)
-{
-	if (sqlite3_column_type(q, i) == SQLITE_NULL)
-		return NULL;
-	return sqlite_col_dup(q, i, ok);
-}
-
 /* ---- contacts ------------------------------------------------------------------------------------------ */
 
 /* A contact row (WAC_COLS in store_sqlite.c) into *out. */
@@ -31,12 +24,12 @@ static int read_contact(sqlite3_stmt *q, struct store_wa_contact *out)
 	sqlite_col_id(q, 1, k.bot_id);
 	k.wrapped_key = sqlite_col_dup(q, 2, &ok);
 	k.e164_sealed = sqlite_col_dup(q, 3, &ok);
-	k.first_name_sealed = col_dup_null(q, 4, &ok);
-	k.timezone = col_dup_null(q, 5, &ok);
-	k.language = col_dup_null(q, 6, &ok);
+	k.first_name_sealed = sqlite_col_dup_null(q, 4, &ok);
+	k.timezone = sqlite_col_dup_null(q, 5, &ok);
+	k.language = sqlite_col_dup_null(q, 6, &ok);
 	k.consent_status = sqlite_col_dup(q, 7, &ok);
-	k.consent_source = col_dup_null(q, 8, &ok);
-	k.consent_text_version = col_dup_null(q, 9, &ok);
+	k.consent_source = sqlite_col_dup_null(q, 8, &ok);
+	k.consent_text_version = sqlite_col_dup_null(q, 9, &ok);
 	k.consent_at = sqlite3_column_int64(q, 10);
 	k.last_inbound_at = sqlite3_column_int64(q, 11);
 	k.created_at = sqlite3_column_int64(q, 12);
@@ -290,6 +283,31 @@ int sq_wa_message_status(struct store *st, const char *tenant_id, const char *bo
 	return sqlite_write(sqlite_of(st), message_status_tx, &a);
 }
 
+/* A message row (WAM_COLS in store_sqlite.c) into *out. */
+static int read_message(sqlite3_stmt *q, struct store_wa_message *out)
+{
+	bool ok = true;
+	struct store_wa_message m = {0};
+	sqlite_col_id(q, 0, m.id);
+	sqlite_col_id(q, 1, m.bot_id);
+	sqlite_col_id(q, 2, m.contact_id);
+	sqlite_col_id(q, 3, m.conversation_id);
+	m.direction = sqlite_col_dup(q, 4, &ok);
+	m.provider_message_id = sqlite_col_dup_null(q, 5, &ok);
+	m.kind = sqlite_col_dup(q, 6, &ok);
+	m.body_sealed = sqlite_col_dup_null(q, 7, &ok);
+	m.status = sqlite_col_dup(q, 8, &ok);
+	m.error_code = sqlite3_column_int(q, 9);
+	m.created_at = sqlite3_column_int64(q, 10);
+	m.updated_at = sqlite3_column_int64(q, 11);
+	if (!ok) {
+		store_wa_message_clear(&m);
+		return STORE_NOMEM;
+	}
+	*out = m;
+	return STORE_OK;
+}
+
 int sq_wa_message_get(struct store *st, const char *tenant_id, const char *id, struct store_wa_message *out)
 {
 	struct conn *c = sqlite_conn(sqlite_of(st));
@@ -299,28 +317,44 @@ int sq_wa_message_get(struct store *st, const char *tenant_id, const char *id, s
 	sqlite_bind_text(q, 1, id);
 	sqlite_bind_text(q, 2, tenant_id);
 	int rc = sqlite_step_row(q, STORE_NOTFOUND);
-	if (rc == STORE_OK) {
-		bool ok = true;
-		struct store_wa_message m = {0};
-		sqlite_col_id(q, 0, m.id);
-		sqlite_col_id(q, 1, m.bot_id);
-		sqlite_col_id(q, 2, m.contact_id);
-		sqlite_col_id(q, 3, m.conversation_id);
-		m.direction = sqlite_col_dup(q, 4, &ok);
-		m.provider_message_id = col_dup_null(q, 5, &ok);
-		m.kind = sqlite_col_dup(q, 6, &ok);
-		m.body_sealed = col_dup_null(q, 7, &ok);
-		m.status = sqlite_col_dup(q, 8, &ok);
-		m.error_code = sqlite3_column_int(q, 9);
-		m.created_at = sqlite3_column_int64(q, 10);
-		m.updated_at = sqlite3_column_int64(q, 11);
-		if (ok) {
-			*out = m;
-		} else {
-			store_wa_message_clear(&m);
-			rc = STORE_NOMEM;
-		}
-	}
+	if (rc == STORE_OK)
+		rc = read_message(q, out);
 	sqlite_done(q);
 	return rc;
+}
+
+int sq_wa_messages_list(struct store *st, const char *tenant_id, const char *contact_id, int limit,
+			struct store_wa_message **out, int *n)
+{
+	struct conn *c = sqlite_conn(sqlite_of(st));
+	sqlite3_stmt *q = c ? sqlite_stmt(c, S_WAM_LIST) : NULL;
+	if (!q)
+		return STORE_ERROR;
+	sqlite_bind_text(q, 1, tenant_id);
+	sqlite_bind_text(q, 2, contact_id);
+	sqlite3_bind_int(q, 3, limit);
+	struct store_wa_message *rows = NULL;
+	int count = 0, cap = 0, step = SQLITE_DONE, res = STORE_OK;
+	while (count < limit && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (!sqlite_grow((void **)&rows, &cap, count, limit, sizeof *rows)) {
+			res = STORE_NOMEM;
+			goto cleanup;
+		}
+		if ((res = read_message(q, &rows[count])) != STORE_OK)
+			goto cleanup;
+		count++;
+	}
+	if (count < limit && step != SQLITE_DONE)
+		res = sqlite_map_rc(step);
+cleanup:
+	sqlite_done(q);
+	if (res != STORE_OK) {
+		while (count > 0)
+			store_wa_message_clear(&rows[--count]);
+		free(rows);
+		return res;
+	}
+	*out = rows;
+	*n = count;
+	return STORE_OK;
 }

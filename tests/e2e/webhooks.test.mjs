@@ -170,3 +170,39 @@ describe(`WhatsApp answers (${BACKEND})`, () => {
     assert.ok(answered.every((r) => /29 Euro/.test(r.body.text.body)));
   });
 });
+
+describe(`WhatsApp answers through Twilio (${BACKEND})`, () => {
+  const SID = 'AC00000000000000000000000000000000';
+  let srv, key, bot, tw;
+  before(async () => {
+    tw = await twilio.startFakeTwilio({ accountSid: SID, authToken: AUTH_TOKEN });
+    srv = await startServer();
+    key = (await srv.tenant('Twilio')).api_key;
+    bot = await srv.createBot(key, {
+      name: 'Studio', channels: { twilio: { account_sid: SID, auth_token: AUTH_TOKEN, from: '+4930123456', api_base_url: tw.url } },
+    });
+    await srv.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat.');
+  });
+  after(async () => {
+    if (srv) await srv.kill();
+    if (tw) await tw.close();
+  });
+
+  it('answers a Twilio message once, as a form post with Basic auth, with its source', async () => {
+    const url = `${srv.base}/hooks/twilio/${bot.id}`;
+    const params = twilio.inboundParams({ from: '+4915112345679', body: 'Was kostet die Mitgliedschaft?', messageSid: twilio.newSid('SM') });
+    for (let i = 0; i < 2; i++) assert.equal((await twilio.sendInbound(url, url, AUTH_TOKEN, params)).status, 200);
+    const sends = () => tw.requests().filter((r) => r.path === `/2010-04-01/Accounts/${SID}/Messages.json`);
+    const deadline = Date.now() + 20000;
+    while (sends().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(sends().length, 1, 'exactly one answer');
+    const s = sends()[0];
+    assert.equal(s.headers.authorization, `Basic ${Buffer.from(`${SID}:${AUTH_TOKEN}`).toString('base64')}`);
+    const form = Object.fromEntries(s.form);
+    assert.equal(form.To, 'whatsapp:+4915112345679');
+    assert.equal(form.From, 'whatsapp:+4930123456');
+    assert.match(form.Body, /39 Euro/);
+    assert.match(form.Body, /Quelle: Preise/);
+  });
+});

@@ -6,7 +6,8 @@
 //   wa.script({ error: 131056 }, { error: 500, times: 2 }, { hang: true });
 //   ... point botwerk's Graph base URL at wa.url ...
 //   await wa.sendInbound('http://127.0.0.1:8080/hooks/whatsapp/bot_x', 'app-secret', { from: '4915112345678', text: 'Hallo' });
-//   wa.requests()    // [{ method, path, headers, body, raw, at, clientClosed? }] received, control calls excluded
+//   wa.requests()    // [{ method, path, headers, body, raw, at, status?, wamid?, clientClosed? }] received, control
+//                    // calls excluded; status: the HTTP status answered, wamid: the id of an accepted send
 //   wa.deliveries()  // [{ url, headers, raw, status, responseBody, error? }] webhooks this fake POSTed
 //   await wa.close();
 //
@@ -439,6 +440,7 @@ export async function startFakeWhatsApp(opts = {}) {
     const entry = { method: req.method, path, headers: req.headers, body: body === undefined ? null : body, raw, at: Date.now() };
     log.push(entry);
     res.on('close', () => { if (!res.writableFinished) entry.clientClosed = true; });
+    res.on('finish', () => { entry.status = res.statusCode; }); // the HTTP status answered (none while hanging)
 
     const m = SEND_PATH.exec(path);
     if (req.method !== 'POST' || !m) {
@@ -466,6 +468,7 @@ export async function startFakeWhatsApp(opts = {}) {
     const input = body.to !== undefined ? body.to : body.recipient;
     const contact = body.to !== undefined ? { input, wa_id: String(input).replace(/^\+/, '') } : { input, user_id: input };
     const message = { id: wamid };
+    entry.wamid = wamid;
     if (body.type === 'template' && b.messageStatus !== false) message.message_status = b.messageStatus || 'accepted';
     sendJson(res, 200, { messaging_product: 'whatsapp', contacts: [contact], messages: [message] });
     scheduleStatuses(wamid, body, b);

@@ -284,7 +284,7 @@ static void test_validation_errors(void **state)
 	assert_refused("[{\"name\":\"a\",\"language\":\"de\",\"body\":\"x\",\"approved\":\"yes\"}]",
 		       "templates[0].approved must be true or false");
 	assert_refused("[{\"name\":\"a\",\"language\":\"de\",\"body\":\"x\",\"header\":\"y\"}]",
-		       "templates[0]: unknown field \"header\" (name, language, body, category, approved)");
+		       "templates[0]: unknown field \"header\" (name, language, body, category, approved, params, twilio_content_sid)");
 	assert_refused("[{\"name\":\"a\",\"language\":\"de\",\"body\":\"x\"},"
 		       "{\"name\":\"a\",\"language\":\"en\",\"body\":\"x\"},"
 		       "{\"name\":\"a\",\"language\":\"de\",\"body\":\"y\"}]",
@@ -356,13 +356,43 @@ static void test_limits(void **state)
 	free(body);
 }
 
+/* "params" names what fills each placeholder when a template stands in for a flow text or a task. */
+static void test_params(void **state)
+{
+	(void)state;
+	struct templates *t = parse("[{\"name\":\"w\",\"language\":\"de\",\"approved\":true,"
+				    "\"body\":\"Hallo {{1}}, Termin um {{2}}\",\"params\":[\"first_name|zusammen\",\"time\"]},"
+				    "{\"name\":\"n\",\"language\":\"de\",\"body\":\"Ohne\"}]");
+	assert_non_null(t);
+	assert_string_equal(templates_find(t, "w", "de")->vars, "first_name|zusammen\ntime");
+	assert_null(templates_find(t, "n", "de")->vars);
+	templates_free(t);
+	assert_refused("[{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hallo {{1}}\",\"params\":[]}]",
+		       "templates[0].params must list one field per placeholder (1)");
+	assert_refused("[{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hallo {{1}}\",\"params\":[\"Vorname\"]}]",
+		       "templates[0].params[0] must be a field name (a-z 0-9 _) with an optional |fallback");
+	assert_refused("[{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hallo {{1}}\",\"params\":[\"a|{{x}}\"]}]",
+		       "templates[0].params[0] must be a field name (a-z 0-9 _) with an optional |fallback");
+	t = parse("[{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hallo\","
+		  "\"twilio_content_sid\":\"HX0123456789abcdef0123456789abcdef\"}]");
+	assert_non_null(t);
+	assert_string_equal(templates_find(t, "w", "de")->twilio_content_sid, "HX0123456789abcdef0123456789abcdef");
+	templates_free(t);
+	assert_refused("[{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hallo\",\"twilio_content_sid\":\"HX12\"}]",
+		       "templates[0].twilio_content_sid must be HX followed by 32 hex digits");
+	/* a second template after a good first one fails: nothing leaks (ASan) */
+	assert_refused("[{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hi {{1}}\",\"params\":[\"first_name\"]},"
+		       "{\"name\":\"w\",\"language\":\"de\",\"body\":\"Hi {{1}}\",\"params\":[\"first_name\"]}]",
+		       "templates[1]: w (de) is already templates[0]");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_registry), cmocka_unit_test(test_find),
 		cmocka_unit_test(test_render),         cmocka_unit_test(test_render_errors),
 		cmocka_unit_test(test_clean_variable), cmocka_unit_test(test_validation_errors),
-		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limits),         cmocka_unit_test(test_params),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
