@@ -31,7 +31,8 @@ FUZZ_NAMES := router json_body terms chunk headers image sse reply llm_stream ex
 router_SRC    := src/http/router.c
 router_PKGS   := jansson
 json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c \
-                 src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c src/api/secret_paths.c src/channels/policy.c
+                 src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c src/api/secret_paths.c src/channels/policy.c \
+                 src/channels/templates.c src/conv/flow.c src/conv/flow_check.c src/conv/flow_answer.c src/conv/words.c
 json_body_PKGS:= jansson icu-uc icu-i18n
 terms_SRC     := src/rag/terms.c src/rag/synonyms.c $(FUZZ_BUILD)/gen/rag_files.c
 terms_PKGS    := icu-uc
@@ -70,6 +71,8 @@ site_profile_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/h
 site_profile_PKGS := jansson libxml-2.0 icu-uc icu-i18n
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
+
+.DEFAULT_GOAL := all
 
 # The retrieval data (src/rag/data/*.txt) that terms.c embeds through synonyms.c, generated as the main
 # Makefile does (tools/embed.c, built with the host compiler: it only runs at build time).
