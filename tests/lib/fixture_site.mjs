@@ -39,7 +39,8 @@
 //   /gross             200 text/html of bigBytes, streamed in 64 KiB pieces as the client reads (never buffered)
 //   /langsam           a page after slowMs, unless the client gives up first
 //   /logo.png          a small PNG image
-//   /datei             2 MiB of application/octet-stream, streamed (a client should stop after the headers)
+//   /datei             64 MiB of application/octet-stream, streamed (a client should stop after the headers;
+//                      more than loopback socket buffers hold, so a client that stops is seen to stop)
 //   /redirect-extern   302 to externUrl
 //   /extern/ziel       a page linking /extern/weiter (only reached by following /redirect-extern)
 // Static files: "/x" is root/x, a directory gives its index.html, "/x" without an extension also tries
@@ -325,7 +326,7 @@ export async function startFixtureSite(opts = {}) {
       case '/logo.png':
         return send(req, res, 200, 'image/png', png);
       case '/datei':
-        return stream(req, res, 'application/octet-stream', 2 << 20, (i) => Buffer.alloc(65536, i & 0xff));
+        return stream(req, res, 'application/octet-stream', 64 << 20, (i) => Buffer.alloc(65536, i & 0xff));
       case '/redirect-extern':
         return send(req, res, 302, 'text/plain', 'extern\n', { Location: cfg.externUrl || `http://localhost:${server.address().port}/extern/ziel` });
       case '/extern/ziel':

@@ -132,7 +132,7 @@ describe('fixture site with the crawl fixtures', () => {
   it('/datei is a streamed binary', async () => {
     const r = await getSome(`${site.url}/datei`, 1);
     assert.equal(r.headers['content-type'], 'application/octet-stream');
-    assert.equal(r.headers['content-length'], String(2 << 20));
+    assert.equal(r.headers['content-length'], String(64 << 20));
   });
 
   it('/langsam answers after slowMs, and forgets a client that left', async () => {
