@@ -206,3 +206,61 @@ describe(`WhatsApp answers through Twilio (${BACKEND})`, () => {
     assert.match(form.Body, /Quelle: Preise/);
   });
 });
+
+// Issue 7: "Duplicates and provider retries never produce a second reply, across restarts and across several
+// server processes." Two botwerk processes on one database (the SQLite file, or the PostgreSQL server), the
+// provider delivering each message once to each process at the same moment, then again after a restart.
+describe(`WhatsApp answers from two server processes on one database (${BACKEND})`, () => {
+  let a, b, key, bot, wa;
+  const sends = () => wa.requests().filter((r) => /\/messages$/.test(r.path));
+  const settle = async (want, ms = 60000) => {
+    const deadline = Date.now() + ms;
+    while (sends().length < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1000)); // a late second answer would arrive in this time
+  };
+  before(async () => {
+    wa = await startFakeWhatsApp({ token: 'EAAG-test' });
+    a = await startServer();
+    b = await startServer({ db: a.db, masterKey: a.masterKey });
+    key = (await a.tenant('Zwei Prozesse')).api_key;
+    bot = await a.createBot(key, {
+      name: 'Studio',
+      channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
+    });
+    await a.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.');
+  });
+  after(async () => {
+    // both processes end before the shared database is dropped (PostgreSQL refuses to drop a database in use)
+    if (b) {
+      b.stopped = b.stopped || !!a; // a's kill drops it
+      await b.kill();
+    }
+    if (a) await a.kill();
+    if (wa) await wa.close();
+  });
+
+  it('each of 200 messages delivered to both processes at once gets exactly one answer; a redelivery after a restart gets none', async () => {
+    const msgs = Array.from({ length: 200 }, (_, i) => ({ id: newWamid(), from: `49153${String(1000000 + i)}`, text: 'Was zahlen Studenten?' }));
+    const hookOf = (s) => `${s.base}/hooks/whatsapp/${bot.id}`;
+    const deliveries = msgs.flatMap((m) => [[a, m], [b, m]]);
+    const results = await pool(deliveries, 16, ([s, m]) => wa.sendInbound(hookOf(s), APP_SECRET, m));
+    assert.ok(results.every((r) => r.status === 200), 'every delivery acknowledged');
+    const totals = results.map((r) => JSON.parse(r.body)).reduce((x, y) => ({ stored: x.stored + y.stored, duplicates: x.duplicates + y.duplicates }));
+    assert.deepEqual(totals, { stored: 200, duplicates: 200 }, 'stored once across both processes');
+    await settle(200);
+    assert.equal(sends().length, 200, 'exactly one answer per message');
+    assert.equal(new Set(sends().map((r) => r.body.to)).size, 200, 'every sender answered once');
+    assert.ok(sends().every((r) => /29 Euro/.test(r.body.text.body)));
+
+    // The provider retries the first 50 after both processes restarted: nothing is sent again.
+    a = await a.restart();
+    b = await b.restart();
+    const again = await pool(msgs.slice(0, 50), 16, (m) => wa.sendInbound(hookOf(a), APP_SECRET, m));
+    assert.ok(again.every((r) => r.status === 200 && JSON.parse(r.body).duplicates === 1), 'recognised as duplicates');
+    // and a new message after the restart is still answered, once
+    const fresh = { id: newWamid(), from: '4915399999999', text: 'Was zahlen Studenten?' };
+    await Promise.all([wa.sendInbound(hookOf(a), APP_SECRET, fresh), wa.sendInbound(hookOf(b), APP_SECRET, fresh)]);
+    await settle(201);
+    assert.equal(sends().length, 201, 'no second answer after the restart, one for the new message');
+  });
+});
