@@ -121,9 +121,9 @@ $(BUILD)/tools/answer_bench: bench/answer_bench.c $(BUILD)/libbotwerk.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbotwerk.a $(LDLIBS)
 
 # Retrieval quality over the fixture site and its PDFs (docs/quality.md).
-$(BUILD)/tools/retrieval_eval: tools/retrieval_eval.c $(BUILD)/libbotwerk.a
+$(BUILD)/tools/retrieval_eval: tools/retrieval_eval.c tools/offtopic_eval.c tools/offtopic_eval.h $(BUILD)/libbotwerk.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libbotwerk.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ tools/retrieval_eval.c tools/offtopic_eval.c $(BUILD)/libbotwerk.a $(LDLIBS)
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -2,18 +2,14 @@
  * retrieval_eval — how well the product's retrieval finds the passage that answers a visitor's question:
  * recall@1, recall@5 and MRR on the German question set over the fixture website (docs/quality.md).
  *
- *   build/tools/retrieval_eval [-v] [--site DIR] [--questions TSV] [--min-score X]
+ *   build/tools/retrieval_eval [-v] [--site DIR] [--questions TSV] [--offtopic FILE] [--min-score X]
  *                              [--embeddings URL --model NAME [--api-key KEY] [--min-similarity X]]
  *
- * Defaults: --site tests/fixtures/site, --questions tests/data/retrieval_questions.tsv (run from the
- * repository root), --min-score 0 (the answerer's default, 0.5).
+ * Defaults: --site tests/fixtures/site, --questions tests/data/retrieval_questions.tsv,
+ * --offtopic tests/data/retrieval_offtopic.txt (run from the repository root), --min-score 0 (the
+ * answerer's default, 0.5).
  *
- * Build (until the Makefile has a rule; libbotwerk.a from `make build/libbotwerk.a`):
- *   cc -std=c17 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Isrc -Ibuild/gen \
- *      $(pkg-config --cflags libmicrohttpd sqlite3 libpq jansson libsodium icu-uc icu-i18n libpcre2-8 \
- *        libcurl libxml-2.0) -o build/tools/retrieval_eval tools/retrieval_eval.c build/libbotwerk.a \
- *      $(pkg-config --libs libmicrohttpd sqlite3 libpq jansson libsodium icu-uc icu-i18n libpcre2-8 \
- *        libcurl libxml-2.0) -lstemmer -lpthread -lm
+ * Build: make build/tools/retrieval_eval (with tools/offtopic_eval.c, for --offtopic).
  *
  * 1. Corpus. Every .html under the site directory except intern/ (robots.txt disallows it) goes through
  *    the ingestion extractor (html_extract, html_doc_text); a page whose rel=canonical names another URL
@@ -40,6 +36,10 @@
  *    the bot's vectors (rag/vcache.h), so the passages are the full-text and vector rankings fused by
  *    reciprocal rank (answer.h). The vector ranking alone (top five by cosine) is reported as well.
  *
+ * 5. Off-topic (offtopic_eval.h): the questions of --offtopic, which the corpus does not answer, go through
+ *    answer_question with the same bot (full text only); the share answered instead of given the
+ *    fallback is reported, -v lists them.
+ *
  * Question file: one question per line, tab-separated: question, expected source (page path or
  * "NAME.pdf#PAGE"), expected snippet(s) (alternatives separated by " || "), kind. '#' starts a comment
  * line. Every snippet must occur in some chunk, and one of them in a chunk of the expected source;
@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "offtopic_eval.h"
 #include "ingest/html_text.h"
 #include "ingest/pdf_text.h"
 #include "jobs/embedder.h"
@@ -99,7 +100,7 @@ struct stats {
 };
 
 struct eval {
-	const char *site, *qpath;
+	const char *site, *qpath, *offtopic_path;
 	bool verbose;
 	double min_score, min_similarity;
 	const char *embed_url, *embed_model, *embed_key;
@@ -649,14 +650,20 @@ static void print_miss(const struct eval *ev, const struct rag_index *ix, int qi
 		diagnose(ev, ix, q);
 }
 
+/* The bot every question is asked of: the answerer's defaults unless the command line says otherwise. */
+static struct answer_bot eval_bot(const struct eval *ev, struct rag_cache *cache)
+{
+	return (struct answer_bot){.tenant_id = TENANT, .bot_id = BOT, .name = "Empfang", .language = "de",
+				   .response_style = "professional", .fallback_message = "", .min_score = ev->min_score,
+				   .knowledge_version = ev->version, .index_cache = cache, .want_passages = true,
+				   .min_similarity = ev->min_similarity};
+}
+
 /* Answers every question; ranks[i] as passage_rank. vectors/qvecs: hybrid, else NULL. */
 static int run_questions(struct eval *ev, struct rag_cache *cache, const struct vcache_entry *vectors,
 			 float *const *qvecs, int dim, int *ranks, bool *fallback, const struct rag_index *ix)
 {
-	struct answer_bot ab = {.tenant_id = TENANT, .bot_id = BOT, .name = "Empfang", .language = "de",
-				.response_style = "professional", .fallback_message = "", .min_score = ev->min_score,
-				.knowledge_version = ev->version, .index_cache = cache, .want_passages = true,
-				.min_similarity = ev->min_similarity};
+	struct answer_bot ab = eval_bot(ev, cache);
 	for (int i = 0; i < ev->nq; i++) {
 		struct answer a;
 		ab.vectors = vectors && qvecs[i] ? vectors : NULL;
@@ -824,14 +831,15 @@ static void remove_store(struct eval *ev)
 
 static int usage(const char *argv0)
 {
-	fprintf(stderr, "usage: %s [-v] [--site DIR] [--questions TSV] [--min-score X]\n"
+	fprintf(stderr, "usage: %s [-v] [--site DIR] [--questions TSV] [--offtopic FILE] [--min-score X]\n"
 			"       [--embeddings URL --model NAME [--api-key KEY] [--min-similarity X]]\n", argv0);
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
-	struct eval ev = {.site = "tests/fixtures/site", .qpath = "tests/data/retrieval_questions.tsv"};
+	struct eval ev = {.site = "tests/fixtures/site", .qpath = "tests/data/retrieval_questions.tsv",
+			  .offtopic_path = "tests/data/retrieval_offtopic.txt"};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "-v") == 0)
@@ -840,6 +848,8 @@ int main(int argc, char **argv)
 			ev.site = argv[++i];
 		else if (strcmp(a, "--questions") == 0 && v)
 			ev.qpath = argv[++i];
+		else if (strcmp(a, "--offtopic") == 0 && v)
+			ev.offtopic_path = argv[++i];
 		else if (strcmp(a, "--min-score") == 0 && v)
 			ev.min_score = atof(argv[++i]);
 		else if (strcmp(a, "--min-similarity") == 0 && v)
@@ -896,6 +906,9 @@ int main(int argc, char **argv)
 	snprintf(title, sizeof title, "full text: answer_question, min_score %.2f, in-memory index (rank among "
 		 "the passages that reach min_score, at most %d)", ev.min_score > 0 ? ev.min_score : 0.5, TOP_K);
 	print_table(&ev, title, ranks, fb);
+	struct answer_bot ab = eval_bot(&ev, cache);
+	if (offtopic_eval_run(ev.offtopic_path, ev.terms, ev.st, &ab, ev.verbose) != 0)
+		goto out;
 	if (ev.embed_url && run_hybrid(&ev, cache, ix) != 0)
 		goto out;
 	status = 0;

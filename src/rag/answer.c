@@ -88,6 +88,7 @@ struct work {
 	int nq;
 	bool truncated;             /* the question had more than QWORDS_MAX words */
 	const char *words[STORE_SEARCH_MAX_WORDS]; /* content words as typed, kept in `wordbuf` */
+	size_t wstart[STORE_SEARCH_MAX_WORDS];     /* where each begins in the question */
 	struct compose_words cw;    /* the terms handle, and the term of each content word (cw.n words) */
 	char *wordbuf;
 	struct store_hit hits[SEARCH_HITS];
@@ -181,6 +182,7 @@ static int pick_words(struct work *w, const char *question)
 		memcpy(p, question + q->start, q->end - q->start);
 		p[q->end - q->start] = '\0';
 		w->words[w->cw.n] = p;
+		w->wstart[w->cw.n] = q->start;
 		w->cw.term[w->cw.n] = q->term;
 		w->cw.tlen[w->cw.n] = q->tlen;
 		w->cw.n++;
@@ -361,6 +363,38 @@ static int fallback(struct answer *out, const struct answer_bot *bot)
 	return out->text ? 0 : -1;
 }
 
+/* True when the question's word at `start` is written as a German noun: capitalised (A–Z, Ä, Ö, Ü) and
+ * not the first word of a sentence, where every word is. */
+static bool written_as_noun(const char *question, size_t start)
+{
+	const unsigned char *s = (const unsigned char *)question;
+	bool upper = (s[start] >= 'A' && s[start] <= 'Z') ||
+		     (s[start] == 0xC3 && (s[start + 1] == 0x84 || s[start + 1] == 0x96 || s[start + 1] == 0x9C));
+	size_t i = start;
+
+	if (!upper)
+		return false;
+	while (i > 0 && (s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n' || s[i - 1] == '\r' ||
+			 s[i - 1] == '"' || s[i - 1] == '(' || s[i - 1] == '-'))
+		i--;
+	return i > 0 && !strchr(".?!:;", s[i - 1]);
+}
+
+/* A German question whose nouns are all words the knowledge never uses ("Macht ihr Osteopathie?", "Wie
+ * hoch ist der Eiffelturm?") is about something the bot does not know, however well its verbs match. */
+static bool nouns_all_unknown(const struct work *w, const char *question, uint32_t absent)
+{
+	int nouns = 0, unknown = 0;
+
+	for (int i = 0; i < w->cw.n && i < 32; i++) {
+		if (!written_as_noun(question, w->wstart[i]))
+			continue;
+		nouns++;
+		unknown += (int)(absent >> i & 1u);
+	}
+	return nouns > 0 && unknown == nouns;
+}
+
 /* Orders hits by coverage, best first, keeping the store's order among equals. */
 static void score_hits(struct work *w)
 {
@@ -445,6 +479,7 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 	 * the share is taken of the words it could cover — only while most words are known, so that a
 	 * question mostly about other things stays unanswered. */
 	int known = w->cw.n;
+	bool unknown_topic = false;
 	struct rag_query *q = NULL;
 	if (ix && !(q = rag_query_new(ix, t, w->words, w->cw.n))) { /* the question's words expanded once */
 		rag_index_release(ix);
@@ -452,13 +487,17 @@ int answer_question(struct terms *t, struct store *st, const struct answer_bot *
 		goto out;
 	}
 	if (q) {
-		int nabsent = __builtin_popcount(rag_query_absent(q));
+		uint32_t absent = rag_query_absent(q);
+		int nabsent = __builtin_popcount(absent);
+		/* the full text cannot answer it then; the vectors still may, by meaning */
+		unknown_topic = bot->language && strcmp(bot->language, "de") == 0 &&
+				nouns_all_unknown(w, question, absent);
 		if (nabsent > 0 && 2 * (w->cw.n - nabsent) >= w->cw.n)
 			known = w->cw.n - nabsent;
 	}
 	min_covered = covered_needed(known, min_score);
 	if (q) {
-		rc = rag_query_search(q, min_covered, SEARCH_HITS, w->hits, &w->nhits);
+		rc = unknown_topic ? STORE_OK : rag_query_search(q, min_covered, SEARCH_HITS, w->hits, &w->nhits);
 		rag_query_free(q);
 		rag_index_release(ix);
 	} else {
