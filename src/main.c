@@ -174,8 +174,8 @@ static int serve(int argc, char **argv)
 		teardown(&app);
 		return 1;
 	}
-	app.housekeeping = housekeeping_start(app.store, &app.log, &app.clock, app.settings.housekeeping_interval_s, err,
-					      sizeof err);
+	app.housekeeping = housekeeping_start(app.store, &app.log, &app.clock, app.settings.housekeeping_interval_s,
+					      (int)app.settings.events_keep_days, err, sizeof err);
 	if (!app.housekeeping) {
 		log_msg(&app.log, LOG_ERROR, "main", "%s", err);
 		teardown(&app);

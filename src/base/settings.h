@@ -33,6 +33,7 @@ struct settings {
 	char *log_level;
 	bool access_log;
 	long housekeeping_interval_s; /* seconds between runs of the housekeeping job (retention, trials) */
+	long events_keep_days;        /* processed webhook events and finished jobs are kept this long */
 	long clock_offset_s;          /* added to the wall clock (tests); 0 in production */
 	/* server-wide LLM defaults, used by bots that set none of their own (llm/config.h) */
 	char *llm_base_url;    /* OpenAI-compatible API root including /v1; "" = no LLM */

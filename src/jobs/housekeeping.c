@@ -1,4 +1,5 @@
-/* housekeeping.c — retention periods and trial bot expiry, run periodically (see housekeeping.h). */
+/* housekeeping.c — retention periods, trial bot expiry and finished events and jobs, run periodically (see
+ * housekeeping.h). */
 #include "jobs/housekeeping.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@ struct housekeeping {
 	const struct log *log;
 	const struct clock *clock;
 	long interval_s;
+	int keep_days;
 	pthread_mutex_t mu;
 	pthread_cond_t wake; /* signalled by housekeeping_stop */
 	atomic_bool stop;
@@ -97,14 +99,35 @@ static void expire_bots(struct store *st, const struct log *log, int64_t now, in
 	free(rows);
 }
 
-void housekeeping_run(struct store *st, const struct log *log, int64_t now, int batch, const atomic_bool *stop,
-		      struct housekeeping_stats *out)
+/* Deletes processed webhook events and finished jobs older than keep_days, batch by batch. */
+static void prune_finished(struct store *st, const struct log *log, int64_t now, int batch, int keep_days,
+			   const atomic_bool *stop, struct housekeeping_stats *out)
+{
+	int64_t cutoff = now - (int64_t)keep_days * DAY_MS;
+	int events = batch, jobs = batch;
+	while ((events == batch || jobs == batch) && !stopping(stop)) {
+		int rc = store_prune_finished(st, cutoff, batch, &events, &jobs);
+		if (rc != STORE_OK) {
+			log_fields(log, LOG_ERROR, "housekeeping", "pruning finished events and jobs failed",
+				   json_pack("{s:i}", "store_rc", rc));
+			out->errors++;
+			return;
+		}
+		out->events_pruned += events;
+		out->jobs_pruned += jobs;
+	}
+}
+
+void housekeeping_run(struct store *st, const struct log *log, int64_t now, int batch, int keep_days,
+		      const atomic_bool *stop, struct housekeeping_stats *out)
 {
 	*out = (struct housekeeping_stats){0};
 	if (batch <= 0)
 		batch = HOUSEKEEPING_BATCH;
 	retention(st, log, now, batch, stop, out);
 	expire_bots(st, log, now, batch, stop, out);
+	if (keep_days > 0)
+		prune_finished(st, log, now, batch, keep_days, stop, out);
 }
 
 static void *thread_main(void *arg)
@@ -114,10 +137,12 @@ static void *thread_main(void *arg)
 	for (;;) {
 		double t0 = clock_mono();
 		struct housekeeping_stats s;
-		housekeeping_run(hk->store, hk->log, clock_now_ms(hk->clock), HOUSEKEEPING_BATCH, &hk->stop, &s);
+		housekeeping_run(hk->store, hk->log, clock_now_ms(hk->clock), HOUSEKEEPING_BATCH, hk->keep_days,
+				 &hk->stop, &s);
 		log_fields(hk->log, s.errors ? LOG_WARN : LOG_INFO, "housekeeping", "housekeeping run",
-			   json_pack("{s:i, s:i, s:i, s:i, s:f}", "tenants_with_retention", s.tenants, "contacts_erased",
-				     s.contacts_erased, "bots_expired", s.bots_expired, "errors", s.errors, "seconds",
+			   json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:f}", "tenants_with_retention", s.tenants,
+				     "contacts_erased", s.contacts_erased, "bots_expired", s.bots_expired, "events_pruned",
+				     s.events_pruned, "jobs_pruned", s.jobs_pruned, "errors", s.errors, "seconds",
 				     clock_mono() - t0));
 		clock_gettime(CLOCK_MONOTONIC, &next);
 		next.tv_sec += hk->interval_s;
@@ -132,7 +157,7 @@ static void *thread_main(void *arg)
 }
 
 struct housekeeping *housekeeping_start(struct store *st, const struct log *log, const struct clock *clock,
-					long interval_s, char *err, size_t errlen)
+					long interval_s, int keep_days, char *err, size_t errlen)
 {
 	struct housekeeping *hk = calloc(1, sizeof *hk);
 	pthread_condattr_t ca;
@@ -140,7 +165,8 @@ struct housekeeping *housekeeping_start(struct store *st, const struct log *log,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	*hk = (struct housekeeping){.store = st, .log = log, .clock = clock, .interval_s = interval_s > 0 ? interval_s : 1};
+	*hk = (struct housekeeping){.store = st, .log = log, .clock = clock, .interval_s = interval_s > 0 ? interval_s : 1,
+				    .keep_days = keep_days};
 	atomic_init(&hk->stop, false);
 	if (pthread_mutex_init(&hk->mu, NULL) != 0)
 		goto fail_mu;

@@ -162,6 +162,8 @@ enum pg_q {
 	Q_WH_INSERT,
 	Q_WH_CLAIM,
 	Q_WH_DONE,
+	Q_WH_PRUNE,
+	Q_JOB_PRUNE,
 	Q_WAC_UPSERT,
 	Q_WAC_GET,
 	Q_WAC_BY_BIDX,
@@ -417,6 +419,7 @@ int pg_job_next_run_at(struct store *st, int64_t *run_at);
 int pg_webhook_put(struct store *st, const struct store_webhook_in *ev, bool *duplicate);
 int pg_webhook_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
 int pg_webhook_done(struct store *st, const char *id, int64_t now);
+int pg_prune_finished(struct store *st, int64_t cutoff, int limit, int *events, int *jobs);
 
 /* store_pg_wa.c: WhatsApp contacts, consent and messages (migration 008). */
 int pg_wa_contact_upsert(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],

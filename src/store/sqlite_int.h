@@ -156,6 +156,8 @@ enum stmt_id {
 	S_WH_PICK,
 	S_WH_CLAIM,
 	S_WH_DONE,
+	S_WH_PRUNE,
+	S_JOB_PRUNE,
 	S_WAC_UPSERT,
 	S_WAC_GET,
 	S_WAC_BY_BIDX,
@@ -450,6 +452,7 @@ int sq_webhook_put(struct store *st, const struct store_webhook_in *ev, bool *du
 void sq_webhook_put_async(struct store *st, const struct store_webhook_in *ev, store_webhook_put_fn done, void *ud);
 int sq_webhook_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
 int sq_webhook_done(struct store *st, const char *id, int64_t now);
+int sq_prune_finished(struct store *st, int64_t cutoff, int limit, int *events, int *jobs);
 
 /* store_sqlite_wa.c: WhatsApp contacts, consent and messages (migration 008). */
 int sq_wa_contact_upsert(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],

@@ -717,6 +717,11 @@ void store_webhook_put_async(struct store *st, const struct store_webhook_in *ev
 int store_webhook_claim(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
 /* Marks the event processed and drops its payload (the row stays, to answer duplicates). */
 int store_webhook_done(struct store *st, const char *id, int64_t now);
+/* Housekeeping: deletes up to `limit` webhook events processed before `cutoff` (*events) and up to `limit`
+ * jobs that ended done or cancelled before it (*jobs; updated_at). Pending, running, failed and dead jobs
+ * and unprocessed events are never touched. Fewer than `limit` of a kind: none older is left. Cross-tenant,
+ * idempotent. */
+int store_prune_finished(struct store *st, int64_t cutoff, int limit, int *events, int *jobs);
 
 struct store_wa_contact_in {
 	const char *tenant_id, *bot_id;

@@ -168,6 +168,7 @@ struct store_ops {
 				  void *ud);
 	int (*webhook_claim)(struct store *st, int64_t now, int64_t lease_ms, struct store_webhook *out);
 	int (*webhook_done)(struct store *st, const char *id, int64_t now);
+	int (*prune_finished)(struct store *st, int64_t cutoff, int limit, int *events, int *jobs);
 	int (*wa_contact_upsert)(struct store *st, const struct store_wa_contact_in *c, char contact_id[STORE_ID_MAX],
 				 bool *created);
 	/* by id (contact_id set) or by the number's blind index (bot_id and e164_bidx set) */

@@ -554,6 +554,7 @@ static const struct store_ops pg_ops = {
 	.webhook_put = pg_webhook_put,
 	.webhook_claim = pg_webhook_claim,
 	.webhook_done = pg_webhook_done,
+	.prune_finished = pg_prune_finished,
 	.wa_contact_upsert = pg_wa_contact_upsert,
 	.wa_contact_find = pg_wa_contact_find,
 	.wa_consent_set = pg_wa_consent_set,

@@ -264,3 +264,16 @@ int pg_webhook_done(struct store *st, const char *id, int64_t now)
 	int rc = pg_one_cmd(pg_of(st), Q_WH_DONE, p, &affected);
 	return rc == STORE_OK && affected == 0 ? STORE_NOTFOUND : rc;
 }
+
+int pg_prune_finished(struct store *st, int64_t cutoff, int limit, int *events, int *jobs)
+{
+	struct pg_num nc, nl;
+	const char *p[] = {pg_num(&nc, cutoff), pg_num(&nl, limit)};
+	int64_t ev = 0, jb = 0;
+	int rc = pg_one_cmd(pg_of(st), Q_WH_PRUNE, p, &ev);
+	if (rc == STORE_OK)
+		rc = pg_one_cmd(pg_of(st), Q_JOB_PRUNE, p, &jb);
+	*events = (int)ev;
+	*jobs = (int)jb;
+	return rc;
+}

@@ -444,6 +444,14 @@ const struct pg_stmt pg_stmts[Q_COUNT] = {
 			2},
 	[Q_WH_DONE] = {"wh_done",
 		       "UPDATE webhook_events SET processed_at = coalesce(processed_at, $2), payload = NULL WHERE id = $1", 2},
+	[Q_WH_PRUNE] = {"wh_prune",
+			"DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE processed_at IS NOT "
+			"NULL AND processed_at < $1::bigint LIMIT $2::integer)",
+			2},
+	[Q_JOB_PRUNE] = {"job_prune",
+			 "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('done', 'cancelled') AND "
+			 "updated_at < $1::bigint LIMIT $2::integer)",
+			 2},
 	/* WhatsApp contacts and messages (store_pg_wa.c) */
 	[Q_WAC_UPSERT] = {"wac_upsert",
 			  "INSERT INTO contacts (id, tenant_id, bot_id, wrapped_key, channel, created_at, updated_at, "

@@ -546,6 +546,7 @@ static const struct store_ops sqlite_ops = {
 	.webhook_put_async = sq_webhook_put_async,
 	.webhook_claim = sq_webhook_claim,
 	.webhook_done = sq_webhook_done,
+	.prune_finished = sq_prune_finished,
 	.wa_contact_upsert = sq_wa_contact_upsert,
 	.wa_contact_find = sq_wa_contact_find,
 	.wa_consent_set = sq_wa_consent_set,

@@ -489,3 +489,37 @@ int sq_webhook_done(struct store *st, const char *id, int64_t now)
 	struct key_args a = {NULL, id, now, 0};
 	return sqlite_write(sqlite_of(st), webhook_done_tx, &a);
 }
+
+struct prune_args {
+	int64_t cutoff;
+	int limit;
+	int events, jobs; /* set by the body */
+};
+
+static int prune_one(struct conn *c, enum stmt_id id, int64_t cutoff, int limit, int *changes)
+{
+	sqlite3_stmt *q = sqlite_stmt(c, id);
+	if (!q)
+		return STORE_ERROR;
+	sqlite3_bind_int64(q, 1, cutoff);
+	sqlite3_bind_int(q, 2, limit);
+	return sqlite_run(c, q, changes);
+}
+
+static int prune_tx(struct conn *c, void *arg)
+{
+	struct prune_args *a = arg;
+	int rc = prune_one(c, S_WH_PRUNE, a->cutoff, a->limit, &a->events);
+	return rc == STORE_OK ? prune_one(c, S_JOB_PRUNE, a->cutoff, a->limit, &a->jobs) : rc;
+}
+
+int sq_prune_finished(struct store *st, int64_t cutoff, int limit, int *events, int *jobs)
+{
+	struct prune_args a = {.cutoff = cutoff, .limit = limit};
+	int rc = sqlite_write(sqlite_of(st), prune_tx, &a);
+	if (rc == STORE_OK) {
+		*events = a.events;
+		*jobs = a.jobs;
+	}
+	return rc;
+}

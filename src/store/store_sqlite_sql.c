@@ -269,6 +269,10 @@ const char *const sqlite_stmt_sql[S__COUNT] = {
 	[S_WH_CLAIM] = "UPDATE webhook_events SET claimed_at = ?2, attempts = attempts + 1 WHERE id = ?1 "
 		       "RETURNING " WH_COLS,
 	[S_WH_DONE] = "UPDATE webhook_events SET processed_at = coalesce(processed_at, ?2), payload = NULL WHERE id = ?1",
+	[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE processed_at IS NOT "
+		       "NULL AND processed_at < ?1 LIMIT ?2)",
+	[S_JOB_PRUNE] = "DELETE FROM jobs WHERE id IN (SELECT id FROM jobs WHERE status IN ('done', 'cancelled') AND "
+			"updated_at < ?1 LIMIT ?2)",
 	/* WhatsApp contacts and messages (store_sqlite_wa.c) */
 	[S_WAC_UPSERT] = "INSERT INTO contacts(id, tenant_id, bot_id, wrapped_key, channel, created_at, updated_at, "
 			 "whatsapp_e164_bidx, whatsapp_e164, first_name, timezone, language) "

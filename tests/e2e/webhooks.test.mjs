@@ -264,3 +264,56 @@ describe(`WhatsApp answers from two server processes on one database (${BACKEND}
     assert.equal(sends().length, 201, 'no second answer after the restart, one for the new message');
   });
 });
+
+// Housekeeping deletes processed webhook events and finished jobs once they are older than
+// BOTWERK_EVENTS_KEEP_DAYS (default 14): the tables do not grow for ever.
+describe(`WhatsApp housekeeping (${BACKEND})`, () => {
+  let srv, wa;
+  after(async () => {
+    if (srv) await srv.kill();
+    if (wa) await wa.close();
+  });
+
+  it('prunes processed events and done jobs after the keep period, keeps the fresh ones', async () => {
+    wa = await startFakeWhatsApp({ token: 'EAAG-test' });
+    srv = await startServer();
+    const key = (await srv.tenant('Aufräumen')).api_key;
+    const bot = await srv.createBot(key, {
+      name: 'Studio',
+      channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
+    });
+    await srv.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat.');
+    const hook = () => `${srv.base}/hooks/whatsapp/${bot.id}`;
+    const m = { id: newWamid(), from: '4915400000001', text: 'Was kostet die Mitgliedschaft?' };
+    assert.equal((await wa.sendInbound(hook(), APP_SECRET, m)).status, 200);
+    const deadline = Date.now() + 20000;
+    while (!wa.requests().some((r) => /\/messages$/.test(r.path)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(wa.requests().some((r) => /\/messages$/.test(r.path)), 'answered');
+
+    // 13 days later nothing is old enough; the same event is still a duplicate
+    srv = await srv.restart({ BOTWERK_CLOCK_OFFSET_S: String(13 * 86400) });
+    const early = await srv.waitForLog((l) => l.msg === 'housekeeping run', 10000);
+    assert.ok(early, 'a housekeeping run');
+    assert.equal(early.events_pruned, 0);
+    assert.equal(JSON.parse((await wa.sendInbound(hook(), APP_SECRET, m)).body).duplicates, 1);
+
+    // 15 days later the processed event is gone
+    srv = await srv.restart({ BOTWERK_CLOCK_OFFSET_S: String(15 * 86400) });
+    const run = await srv.waitForLog((l) => l.msg === 'housekeeping run', 10000);
+    assert.ok(run, 'a housekeeping run');
+    assert.ok(run.events_pruned >= 1, JSON.stringify(run));
+    assert.equal(run.errors, 0);
+    // a redelivery now (back at today's clock, so that answers are inside the 24-hour window) is stored again
+    // by the intake, but the message it carries is known: no second answer
+    srv = await srv.restart({ BOTWERK_CLOCK_OFFSET_S: '0' });
+    const sends = () => wa.requests().filter((r) => /\/messages$/.test(r.path)).length;
+    const before = sends();
+    assert.equal(JSON.parse((await wa.sendInbound(hook(), APP_SECRET, m)).body).stored, 1);
+    const fresh = { id: newWamid(), from: '4915400000002', text: 'Was kostet die Mitgliedschaft?' };
+    await wa.sendInbound(hook(), APP_SECRET, fresh); // processed after the redelivery: a marker
+    const until = Date.now() + 20000;
+    while (sends() < before + 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(sends(), before + 1, 'only the new message is answered');
+  });
+});

@@ -503,6 +503,94 @@ static void test_webhook_dedupe_claim_done(void **state)
 	drain_events(fx);
 }
 
+/* Housekeeping's pruning: events processed and jobs done or cancelled before the cutoff go, in batches;
+ * newer ones, unprocessed events and pending or dead jobs stay. */
+static void test_prune_finished(void **state)
+{
+	struct fixture *fx = *state;
+	char tenant[STORE_ID_MAX], bot[STORE_ID_MAX], done[STORE_ID_MAX], cancelled[STORE_ID_MAX];
+	char dead[STORE_ID_MAX], pending[STORE_ID_MAX], fresh[STORE_ID_MAX];
+	int events = -1, jobs = -1;
+	make_tenant(fx, tenant);
+	make_bot(fx, tenant, bot);
+	int64_t t = later(fx);
+	/* what the earlier tests left is older than t: out of the way first */
+	do
+		assert_int_equal(store_prune_finished(fx->st, t, 1000, &events, &jobs), STORE_OK);
+	while (events == 1000 || jobs == 1000);
+
+	struct store_job j;
+	add_job(fx, tenant, bot, "nudge_30m", t, 5, NULL, NULL, done);
+	assert_int_equal(store_job_claim(fx->st, t, 60000, "w", &j), STORE_OK);
+	assert_string_equal(j.id, done);
+	assert_int_equal(store_job_finish(fx->st, done, j.attempts, "done", NULL, 0, t), STORE_OK);
+	store_job_clear(&j);
+	add_job(fx, tenant, bot, "followup_24h", t + 10 * HOUR, 5, NULL, "conv:1", cancelled);
+	int n = 0;
+	assert_int_equal(store_job_cancel_key(fx->st, tenant, "conv:1", t, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	add_job(fx, tenant, bot, "wa_send", t, 1, NULL, NULL, dead);
+	assert_int_equal(store_job_claim(fx->st, t, 60000, "w", &j), STORE_OK);
+	assert_int_equal(store_job_finish(fx->st, dead, j.attempts, "failed", "HTTP 500", t + 1000, t), STORE_OK);
+	store_job_clear(&j);
+	job_status(fx, tenant, dead, "dead");
+	add_job(fx, tenant, bot, "reminder_5m", t + FAR, 5, NULL, NULL, pending);
+	add_job(fx, tenant, bot, "nudge_30m", t + 2 * HOUR, 5, NULL, NULL, fresh);
+	assert_int_equal(store_job_claim(fx->st, t + 2 * HOUR, 60000, "w", &j), STORE_OK);
+	assert_string_equal(j.id, fresh);
+	assert_int_equal(store_job_finish(fx->st, fresh, j.attempts, "done", NULL, 0, t + 2 * HOUR), STORE_OK);
+	store_job_clear(&j);
+
+	put_event(fx, tenant, bot, "message", "wamid.P1", "meta:message:wamid.P1", t, false);
+	put_event(fx, tenant, bot, "message", "wamid.P2", "meta:message:wamid.P2", t, false);
+	put_event(fx, tenant, bot, "message", "wamid.P3", "meta:message:wamid.P3", t + 2 * HOUR, false);
+	struct store_webhook w;
+	assert_int_equal(store_webhook_claim(fx->st, t, 60000, &w), STORE_OK); /* P1 or P2: the same time */
+	char old_done[32];
+	snprintf(old_done, sizeof old_done, "%s", w.provider_id);
+	assert_int_equal(store_webhook_done(fx->st, w.id, t), STORE_OK);
+	store_webhook_clear(&w);
+	assert_int_equal(store_webhook_claim(fx->st, t, 60000, &w), STORE_OK); /* the other stays claimed */
+	char unprocessed[STORE_ID_MAX];
+	snprintf(unprocessed, sizeof unprocessed, "%s", w.id);
+	store_webhook_clear(&w);
+	assert_int_equal(store_webhook_claim(fx->st, t + 2 * HOUR, 3 * HOUR, &w), STORE_OK); /* P2's claim holds */
+	assert_string_equal(w.provider_id, "wamid.P3");
+	assert_int_equal(store_webhook_done(fx->st, w.id, t + 2 * HOUR), STORE_OK);
+	store_webhook_clear(&w);
+
+	/* cutoff between the two times, one of each per batch */
+	int64_t cutoff = t + HOUR;
+	assert_int_equal(store_prune_finished(fx->st, cutoff, 1, &events, &jobs), STORE_OK);
+	assert_int_equal(events, 1);
+	assert_int_equal(jobs, 1);
+	assert_int_equal(store_prune_finished(fx->st, cutoff, 1, &events, &jobs), STORE_OK);
+	assert_int_equal(events, 0);
+	assert_int_equal(jobs, 1);
+	assert_int_equal(store_prune_finished(fx->st, cutoff, 1, &events, &jobs), STORE_OK);
+	assert_int_equal(events + jobs, 0);
+	assert_int_equal(store_prune_finished(fx->st, cutoff, 0, &events, &jobs), STORE_OK);
+	assert_int_equal(events + jobs, 0);
+
+	assert_int_equal(store_job_get(fx->st, tenant, done, &j), STORE_NOTFOUND);
+	assert_int_equal(store_job_get(fx->st, tenant, cancelled, &j), STORE_NOTFOUND);
+	job_status(fx, tenant, dead, "dead");
+	job_status(fx, tenant, pending, "pending");
+	job_status(fx, tenant, fresh, "done");
+	/* the pruned event is forgotten; the newer processed one still answers duplicates */
+	char dk[64];
+	snprintf(dk, sizeof dk, "meta:message:%s", old_done);
+	put_event(fx, tenant, bot, "message", old_done, dk, t + 3 * HOUR, false);
+	put_event(fx, tenant, bot, "message", "wamid.P3", "meta:message:wamid.P3", t + 3 * HOUR, true);
+	/* the unprocessed one is still there to be processed */
+	assert_int_equal(store_webhook_claim(fx->st, t + FAR, 1, &w), STORE_OK);
+	assert_string_equal(w.id, unprocessed);
+	store_webhook_clear(&w);
+	fx->clock = t + 3 * HOUR;
+	drain_events(fx);
+	drain_jobs(fx);
+}
+
 #define ASYNC_EVENTS 300 /* distinct events, each put twice at once */
 #define ASYNC_THREADS 6
 
@@ -616,7 +704,7 @@ static void test_webhook_async_concurrent_duplicates(void **state)
 		cmocka_unit_test(test_job_lease_expiry), cmocka_unit_test(test_job_cancel_by_key),                 \
 		cmocka_unit_test(test_job_dead_pages_and_bot_delete),                                              \
 		cmocka_unit_test(test_webhook_dedupe_claim_done),                                                  \
-		cmocka_unit_test(test_webhook_async_concurrent_duplicates)
+		cmocka_unit_test(test_webhook_async_concurrent_duplicates), cmocka_unit_test(test_prune_finished)
 
 int main(void)
 {
