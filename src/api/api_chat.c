@@ -95,7 +95,7 @@ static int reply_as_events(struct req *r, json_t *reply)
 {
 	json_t *delta = json_pack("{s:O}", "text", json_object_get(reply, "response"));
 	char *d = delta ? json_dumps(delta, JSON_COMPACT) : NULL;
-	char *done = json_dumps(reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *done = json_dumps(reply, RESP_JSON_FLAGS);
 	json_decref(delta);
 	int rc;
 	size_t n = (d ? strlen(d) : 0) + (done ? strlen(done) : 0) + 64;
@@ -130,7 +130,7 @@ static void stream_finish(struct chat_job *j)
 {
 	char *text = NULL;
 	if (j->rc == STORE_OK) {
-		text = json_dumps(j->reply, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		text = json_dumps(j->reply, RESP_JSON_FLAGS);
 		if (text)
 			resp_stream_event(j->stream, "done", text);
 	}
@@ -166,7 +166,7 @@ void chat_store(struct chat_job *j)
 	int latency = (int)((clock_mono() - j->t_start) * 1000.0 + 0.5);
 	json_object_set_new(j->meta, "latency_ms", json_integer(latency));
 	json_t *stored = json_pack("{s:O, s:O}", "sources", j->sources, "metadata", j->meta);
-	j->meta_text = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
+	j->meta_text = stored ? json_dumps(stored, RESP_JSON_FLAGS) : NULL;
 	json_decref(stored);
 	j->reply = j->meta_text ? json_pack("{s:s, s:s, s:O, s:O}", "response", j->ans.text, "conversation_id",
 					    j->conv_id, "sources", j->sources, "metadata", j->meta)

@@ -63,6 +63,10 @@ const char *req_header(const struct req *r, const char *name);
 /* A query-string argument or NULL. */
 const char *req_query(const struct req *r, const char *name);
 
+/* How every JSON body and event is written: compact, keys in insertion order, and reals with 15
+ * significant digits, so that a score of 0.67 reads 0.67 and not 0.67000000000000004. */
+#define RESP_JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
 /* Answers with `body` as JSON (the reference is stolen). Returns 0, or -1 when the response could not
  * be queued (the connection is then closed). */
 int resp_json(struct req *r, int status, json_t *body);

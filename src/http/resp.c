@@ -85,7 +85,7 @@ int resp_empty(struct req *r, int status)
 
 int resp_json(struct req *r, int status, json_t *body)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	char *text = body ? json_dumps(body, RESP_JSON_FLAGS) : NULL;
 	json_decref(body);
 	if (!text) {
 		static const char oom[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";

@@ -87,6 +87,18 @@ describe(`public chat API (${BACKEND})`, () => {
     assert.ok(j.response.length < 1500);
   });
 
+  it('scores read as written: 0.67, not 0.67000000000000004', async () => {
+    const raw = [];
+    for (const q of [Q_PRICE.q, Q_HOURS.q, Q_STREET.q, 'Was kostet die Premium-Mitgliedschaft im Studio am Wochenende?']) {
+      const r = await srv.chat(bot.id, q);
+      assert.equal(r.status, 200, r.text);
+      raw.push(...[...r.text.matchAll(/"score":([-0-9.eE]+)/g)].map((m) => m[1]));
+    }
+    assert.ok(raw.length > 0, 'some sources');
+    for (const v of raw) assert.match(v, /^(0|1)(\.\d{1,2})?$/, `score as sent: ${v}`);
+    assert.ok(raw.some((v) => !['0', '1', '0.5', '0.25', '0.75'].includes(v)), `one score that binary floats cannot hold exactly: ${raw}`);
+  });
+
   it('umlaut robustness: "Oeffnungszeiten" finds "Öffnungszeiten", "Strasse" finds "Straße"', async () => {
     let j = assertChatShape(await srv.chat(bot.id, Q_HOURS.q));
     assert.ok(j.response.includes(Q_HOURS.expect), `hours answer: ${j.response}`);
