@@ -343,8 +343,9 @@ const create = o => {
   const sourceList = list => {
     const seen = new Set(), ul = el('ul', {});
     for (const s of [].concat(list || [])) {
-      const ti = str(s && s.title);
-      if (ti && !seen.has(ti)) ul.append(el('li', {title: str(s.snippet).slice(0, 400) || null}, ti));
+      const ti = str(s && s.title), href = ti && httpUrl(str(s.url));
+      if (ti && !seen.has(ti)) ul.append(el('li', {title: str(s.snippet).slice(0, 400) || null},
+        href ? el('a', {href, target: '_blank', rel: 'noopener noreferrer nofollow'}, ti) : ti));
       seen.add(ti);
     }
     return ul.firstChild && el('div.src', {}, t().src + ':', ul);

@@ -316,6 +316,39 @@ describe('widget behaviour (Chromium)', () => {
     }
   });
 
+  it('a source with the URL of its page is a link that opens in a new tab; any other URL is not linked', async () => {
+    const url = host.page('/sources.html', hostPage({ botwerk: srv.base, attrs: { 'data-bot-id': bot.id, 'data-mode': 'inline' } }));
+    const { context, page, issues } = await newPage(browser);
+    // The seeded bot's knowledge is text, so its sources have no URL: the real answer gets the URLs a
+    // crawled website's pages would give it, and one that must never become a link.
+    await page.route(CHAT_RE, async (route) => {
+      const res = await route.fetch({ headers: { ...route.request().headers(), accept: 'application/json' } });
+      const j = await res.json();
+      assert.ok(j.sources.length >= 1, 'the real answer has sources');
+      j.sources[0].url = 'https://fitwerk.example/preise#premium';
+      j.sources.push({ title: 'Nicht verlinkt', snippet: 'x', score: 0.5, url: 'javascript:window.__xss=1' });
+      await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(j) });
+    });
+    try {
+      await page.goto(url);
+      await waitInteractive(page);
+      const a = await ask(page, Q_PRICE.q);
+      const link = a.sources.first().locator('a');
+      assert.equal(await link.count(), 1, 'the first source is a link');
+      assert.equal(await link.getAttribute('href'), 'https://fitwerk.example/preise#premium');
+      assert.equal(await link.getAttribute('target'), '_blank');
+      assert.match(await link.getAttribute('rel'), /noopener/);
+      assert.match(await link.textContent(), /Preise/);
+      const last = a.sources.last();
+      assert.equal(await last.textContent(), 'Nicht verlinkt');
+      assert.equal(await last.locator('a').count(), 0, 'a javascript: URL is shown as text only');
+      await shot(page, 'source-links');
+      issues.assertClean();
+    } finally {
+      await context.close();
+    }
+  });
+
   // End to end: the contact-person cards the server sends (features.contact_persons), and a callback request.
   it('contact persons: an "Ansprechpartner" question shows the cards; "Rückruf anfordern" reaches the business', async () => {
     const { api_key: key } = await createTenant(srv, 'Ansprechpartner im Browser');
