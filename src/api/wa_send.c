@@ -26,9 +26,18 @@
 #define PACERS_MAX 256           /* bots with a pacer at once; the least recently used one goes */
 #define PACING_SLEEP_MAX_MS 1500 /* a pacing wait up to this is slept; a longer one becomes a job */
 
+/* A bot's pacer, shared by the sends running for it. The slot holds one reference and every send that
+ * uses it one more, so a pacer replaced (its bot's pacing changed) or evicted (least recently used) is
+ * freed only when the last send is done with it. */
+struct pacer {
+	struct pacing *p;
+	struct pacing_config cfg;
+	int refs; /* under wa_sender.mu */
+};
+
 struct pacer_slot {
 	char bot_id[STORE_ID_MAX];
-	struct pacing *p;
+	struct pacer *pc;
 	int64_t used;
 };
 
@@ -46,50 +55,84 @@ struct wa_sender *wa_sender_new(void)
 	return s;
 }
 
+/* Drops one reference; the caller holds s->mu. */
+static void pacer_unref_locked(struct pacer *pc)
+{
+	if (pc && --pc->refs == 0) {
+		pacing_free(pc->p);
+		free(pc);
+	}
+}
+
 void wa_sender_free(struct wa_sender *s)
 {
 	if (!s)
 		return;
 	for (int i = 0; i < PACERS_MAX; i++)
-		pacing_free(s->slots[i].p);
+		pacer_unref_locked(s->slots[i].pc);
 	pthread_mutex_destroy(&s->mu);
 	free(s);
 }
 
-/* The bot's pacer (made from channels.whatsapp.pacing on first use). NULL when memory runs out. A changed
- * pacing config takes effect when the slot is reused or the server restarts. */
-static struct pacing *pacer_for(struct wa_sender *s, const char *bot_id, const json_t *wa)
+static bool same_pacing(const struct pacing_config *a, const struct pacing_config *b)
 {
-	pthread_mutex_lock(&s->mu);
-	int free_i = -1, lru = 0;
-	struct pacing *p = NULL;
-	for (int i = 0; i < PACERS_MAX; i++) {
-		if (s->slots[i].p && !strcmp(s->slots[i].bot_id, bot_id)) {
-			s->slots[i].used = ++s->tick;
-			p = s->slots[i].p;
-			goto out;
-		}
-		if (!s->slots[i].p && free_i < 0)
-			free_i = i;
-		if (s->slots[i].used < s->slots[lru].used)
-			lru = i;
-	}
-	int i = free_i >= 0 ? free_i : lru;
+	return a->number_per_second == b->number_per_second && a->number_burst == b->number_burst &&
+	       a->recipient_interval_ms == b->recipient_interval_ms && a->recipient_burst == b->recipient_burst &&
+	       a->max_numbers == b->max_numbers && a->max_recipients == b->max_recipients &&
+	       a->backoff_base_ms == b->backoff_base_ms && a->backoff_max_ms == b->backoff_max_ms;
+}
+
+/* The bot's pacer for channels.whatsapp.pacing, with a reference for the caller (pacer_release). A
+ * changed pacing starts a new pacer at once (its counts start afresh). NULL when memory runs out. */
+static struct pacer *pacer_get(struct wa_sender *s, const char *bot_id, const json_t *wa)
+{
 	struct pacing_config cfg;
-	pacing_config_defaults(&cfg);
 	char err[160];
+	pacing_config_defaults(&cfg);
 	if (pacing_config_from_json(json_object_get(wa, "pacing"), &cfg, err, sizeof err) != 0)
 		pacing_config_defaults(&cfg);
-	p = pacing_new(&cfg);
-	if (p) {
-		pacing_free(s->slots[i].p);
-		snprintf(s->slots[i].bot_id, sizeof s->slots[i].bot_id, "%s", bot_id);
-		s->slots[i].p = p;
-		s->slots[i].used = ++s->tick;
+	pthread_mutex_lock(&s->mu);
+	int at = -1, free_i = -1, lru = 0;
+	struct pacer *pc = NULL;
+	for (int i = 0; i < PACERS_MAX && at < 0; i++) {
+		if (s->slots[i].pc && !strcmp(s->slots[i].bot_id, bot_id))
+			at = i;
+		else if (!s->slots[i].pc && free_i < 0)
+			free_i = i;
+		else if (s->slots[i].used < s->slots[lru].used)
+			lru = i;
 	}
-out:
+	if (at >= 0 && same_pacing(&s->slots[at].pc->cfg, &cfg)) {
+		pc = s->slots[at].pc;
+	} else {
+		int i = at >= 0 ? at : free_i >= 0 ? free_i : lru;
+		struct pacer *n = calloc(1, sizeof *n);
+		if (n && (n->p = pacing_new(&cfg))) {
+			n->cfg = cfg;
+			n->refs = 1; /* the slot's */
+			pacer_unref_locked(s->slots[i].pc);
+			snprintf(s->slots[i].bot_id, sizeof s->slots[i].bot_id, "%s", bot_id);
+			s->slots[i].pc = pc = n;
+			at = i;
+		} else {
+			free(n);
+		}
+	}
+	if (pc) {
+		pc->refs++;
+		s->slots[at].used = ++s->tick;
+	}
 	pthread_mutex_unlock(&s->mu);
-	return p;
+	return pc;
+}
+
+static void pacer_release(struct wa_sender *s, struct pacer *pc)
+{
+	if (!pc)
+		return;
+	pthread_mutex_lock(&s->mu);
+	pacer_unref_locked(pc);
+	pthread_mutex_unlock(&s->mu);
 }
 
 void wa_event(struct app *app, const struct store_bot *b, const char *name, const char *contact_id,
@@ -273,6 +316,7 @@ int wa_send(struct app *app, const struct store_bot *b, const json_t *config, co
 	unsigned char key[SEAL_KEY_BYTES];
 	char *e164 = NULL, *body = NULL;
 	json_t *own_vars = NULL;
+	struct pacer *pacer = NULL;
 	int rc = -1;
 	bool have_key = false;
 	if (store_wa_contact_get(app->store, b->tenant_id, o->contact_id, &c) != STORE_OK ||
@@ -341,9 +385,9 @@ int wa_send(struct app *app, const struct store_bot *b, const json_t *config, co
 	}
 	/* pacing: a short wait is slept, a longer one held */
 	const char *number = wa_provider_number(config);
-	struct pacing *pacer = pacer_for(app->wa_sender, b->id, wa);
+	pacer = pacer_get(app->wa_sender, b->id, wa);
 	int64_t wait = 0;
-	while (pacer && number[0] && pacing_acquire(pacer, number, c.id, clock_now_ms(&app->clock), &wait) == 0) {
+	while (pacer && number[0] && pacing_acquire(pacer->p, number, c.id, clock_now_ms(&app->clock), &wait) == 0) {
 		if (wait > PACING_SLEEP_MAX_MS) {
 			snprintf(r->reason, sizeof r->reason, "pacing");
 			rc = hold(app, b, o, key, clock_now_ms(&app->clock) + wait, r);
@@ -409,7 +453,7 @@ int wa_send(struct app *app, const struct store_bot *b, const json_t *config, co
 	case POLICY_ERR_BACKOFF_RECIPIENT:
 		r->status = WA_SEND_RETRY;
 		if (pacer)
-			r->retry_after_ms = pacing_backoff(pacer, number, act == POLICY_ERR_BACKOFF_RECIPIENT ? c.id : NULL,
+			r->retry_after_ms = pacing_backoff(pacer->p, number, act == POLICY_ERR_BACKOFF_RECIPIENT ? c.id : NULL,
 							   clock_now_ms(&app->clock), 1, randombytes_random());
 		break;
 	case POLICY_ERR_SWITCH_TO_TEMPLATE:
@@ -444,6 +488,7 @@ out:
 	free(body);
 	json_decref(own_vars);
 	templates_free(reg);
+	pacer_release(app->wa_sender, pacer);
 	store_wa_contact_clear(&c);
 	return rc;
 }

@@ -491,6 +491,26 @@ describe(`WhatsApp: design document 003's test plan (${BACKEND})`, () => {
       await broken.close();
     }
   });
+
+  // Not in the test plan: per-recipient pacing, and a changed pacing taking effect with the next send.
+  it('per-recipient pacing holds a second send; a changed pacing applies to the next send at once', async () => {
+    const bot = await newBot('Taktung', { channel: { pacing: { recipient_interval_seconds: 3600 } } });
+    const num = '4917610001301';
+    const c = await createContact(optIn(bot.id, '+' + num));
+    const msg = { contact_id: c.id, type: 'template', template_name: 'termin_update_v1', variables: ['Montag, 8 Uhr'] };
+    const first = await send(msg);
+    assert.equal(first.status, 200, first.text);
+    const held = await send(msg);
+    assert.equal(held.status, 202, held.text);
+    assert.equal(held.json.reason, 'pacing', held.text);
+    const p = await srv.json('PATCH', `/api/v1/bots/${bot.id}`, { key, body: { channels: { whatsapp: { pacing: { recipient_interval_seconds: 0 } } } } });
+    assert.equal(p.status, 200, p.text);
+    assert.equal(p.json.channels.whatsapp.pacing.recipient_interval_seconds, 0, p.text);
+    assert.equal(p.json.channels.whatsapp.access_token_set, true, 'the secrets are kept');
+    const now = await send(msg);
+    assert.equal(now.status, 200, `sent at once under the new pacing: ${now.text}`);
+    assert.ok(accepted(sendsTo(wa, num)).length >= 2);
+  });
 });
 
 // Tests that move the server's clock (BOTWERK_CLOCK_OFFSET_S; the server is restarted for each instant).
