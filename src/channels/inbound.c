@@ -15,6 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/strbuf.h"
+
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -117,21 +119,11 @@ static bool utf8_valid(const char *s, size_t len)
 	return true;
 }
 
-/* The longest prefix of valid UTF-8 text s (len bytes) that fits in max bytes and ends on a character. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	size_t n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
-	return n;
-}
 
 /* Copies valid UTF-8 text into dst (dstsize ≥ 1), cut at a character so that it fits. */
 static void copy_text(char *dst, size_t dstsize, const char *s, size_t len)
 {
-	size_t n = s ? utf8_cut(s, len, dstsize - 1) : 0;
+	size_t n = s ? utf8_prefix(s, len, dstsize - 1) : 0;
 	if (n)
 		memcpy(dst, s, n);
 	dst[n] = '\0';
@@ -140,7 +132,7 @@ static void copy_text(char *dst, size_t dstsize, const char *s, size_t len)
 /* An owned copy of valid UTF-8 text, cut to WA_TEXT_MAX bytes; NULL when out of memory. */
 static char *dup_text(const char *s, size_t len, bool *truncated)
 {
-	size_t n = utf8_cut(s, len, WA_TEXT_MAX);
+	size_t n = utf8_prefix(s, len, WA_TEXT_MAX);
 	char *t = malloc(n + 1);
 	if (!t)
 		return NULL;

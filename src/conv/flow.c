@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
+
 #define VAR_MAX 256 /* bytes of one placeholder's value */
 
 const char *flow_verdict_name(enum flow_verdict v)
@@ -47,33 +49,12 @@ int flow_node_index(const struct flow *f, const char *id)
 
 /* ---- text ---------------------------------------------------------------------------------------- */
 
-/* A growable string; after a failed allocation it stays failed (oom) and ignores appends. Appends past
- * `cap_bytes` are dropped (the text is cut to the channel's limit afterwards anyway). */
-struct sbuf {
-	char *p;
-	size_t len, cap, cap_bytes;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+/* Appends while the text holds at most `cap` bytes; later pieces are dropped (the text is cut to the
+ * channel's limit afterwards anyway). */
+static void add_capped(struct strbuf *b, size_t cap, const char *s, size_t n)
 {
-	if (b->oom || b->len > b->cap_bytes)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	if (b->len <= cap)
+		strbuf_add(b, s, n);
 }
 
 /* Length in bytes of the valid UTF-8 sequence at s, or 0 when it is not one. */
@@ -109,28 +90,27 @@ static void utf8_cut(char *s, size_t maxchars)
  * characters; invalid sequences become U+FFFD. NULL on no memory. */
 static char *utf8_clean(const char *s, size_t maxchars)
 {
-	struct sbuf b = {.cap_bytes = maxchars * 4 + 4};
+	struct strbuf b = {0};
+	size_t cap = maxchars * 4 + 4;
 	s += strspn(s, " \t\r\n");
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		size_t n = utf8_seq(p);
 		if (n) {
-			sb_add(&b, (const char *)p, n);
+			add_capped(&b, cap, (const char *)p, n);
 			p += n;
 		} else {
-			sb_add(&b, "\xEF\xBF\xBD", 3);
+			add_capped(&b, cap, "\xEF\xBF\xBD", 3);
 			p++;
 		}
 	}
-	sb_add(&b, "", 0);
-	if (b.oom) {
-		free(b.p);
+	char *out = strbuf_take(&b);
+	if (!out)
 		return NULL;
-	}
-	utf8_cut(b.p, maxchars);
-	size_t n = strlen(b.p);
-	while (n && strchr(" \t\r\n", b.p[n - 1]))
-		b.p[--n] = '\0';
-	return b.p;
+	utf8_cut(out, maxchars);
+	size_t n = strlen(out);
+	while (n && strchr(" \t\r\n", out[n - 1]))
+		out[--n] = '\0';
+	return out;
 }
 
 /* The text of placeholder `name` from `vars`: a string (cut to VAR_MAX bytes at a character boundary), a
@@ -166,15 +146,16 @@ static void var_value(const json_t *vars, const char *name, char out[VAR_MAX])
  * too ("Hallo {{first_name}}, ..." → "Hallo, ..."). NULL on no memory. */
 static char *expand(const char *text, const json_t *vars, size_t maxchars)
 {
-	struct sbuf b = {.cap_bytes = maxchars * 4 + 4};
+	struct strbuf b = {0};
+	size_t cap = maxchars * 4 + 4;
 	const char *p = text;
 	for (;;) {
 		const char *o = strstr(p, "{{");
 		if (!o) {
-			sb_add(&b, p, strlen(p));
+			add_capped(&b, cap, p, strlen(p));
 			break;
 		}
-		sb_add(&b, p, (size_t)(o - p));
+		add_capped(&b, cap, p, (size_t)(o - p));
 		const char *q = o + 2, *fb = NULL;
 		size_t n = 0, fbn = 0;
 		while ((q[n] >= 'a' && q[n] <= 'z') || q[n] == '_' || (n && q[n] >= '0' && q[n] <= '9'))
@@ -187,7 +168,7 @@ static char *expand(const char *text, const json_t *vars, size_t maxchars)
 			r = fb + fbn;
 		}
 		if (n == 0 || n > FLOW_FIELD_MAX || strncmp(r, "}}", 2)) { /* not a placeholder (parse refuses these) */
-			sb_add(&b, o, 2);
+			add_capped(&b, cap, o, 2);
 			p = o + 2;
 			continue;
 		}
@@ -197,19 +178,16 @@ static char *expand(const char *text, const json_t *vars, size_t maxchars)
 		var_value(vars, name, val);
 		p = r + 2;
 		if (val[0])
-			sb_add(&b, val, strlen(val));
+			add_capped(&b, cap, val, strlen(val));
 		else if (fbn)
-			sb_add(&b, fb, fbn);
-		else if (!b.oom && b.len && b.p[b.len - 1] == ' ' && (!*p || strchr(" ,.!?;:", *p)))
+			add_capped(&b, cap, fb, fbn);
+		else if (!b.failed && b.len && b.p[b.len - 1] == ' ' && (!*p || strchr(" ,.!?;:", *p)))
 			b.p[--b.len] = '\0';
 	}
-	sb_add(&b, "", 0);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	utf8_cut(b.p, maxchars);
-	return b.p;
+	char *out = strbuf_take(&b);
+	if (out)
+		utf8_cut(out, maxchars);
+	return out;
 }
 
 /* ---- output -------------------------------------------------------------------------------------- */

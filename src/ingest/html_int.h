@@ -12,6 +12,7 @@
 
 #include <libxml/tree.h>
 
+#include "base/strbuf.h"
 #include "ingest/html_text.h"
 
 static inline char hx_lower(char c)
@@ -29,23 +30,12 @@ static inline bool hx_is_hex(char c)
 	return hx_is_digit(c) || (hx_lower(c) >= 'a' && hx_lower(c) <= 'f');
 }
 
-/* A growable byte buffer with a sticky failure: after a failed allocation every append is ignored. */
-struct hbuf {
-	char *p; /* NUL-terminated once anything was added */
-	size_t len, cap;
-	bool oom;
-};
-
-void hb_add(struct hbuf *b, const char *s, size_t n);
-void hb_addc(struct hbuf *b, char c);
-void hb_free(struct hbuf *b);
-
 /* Text as it is read from the tree: UTF-8 made valid (bad bytes → U+FFFD), NUL and control characters
  * dropped, U+0080–U+009F read as windows-1252, U+00A0 made a space, soft hyphen and zero-width spaces
  * removed, runs of white space collapsed to one space (none at the start; a trailing one is never
  * written), unless `raw`. */
 struct htext {
-	struct hbuf b;
+	struct strbuf b;
 	size_t max;      /* byte cap; the first character that would pass it sets `cut` and ends the text */
 	bool cut;
 	bool raw;        /* keep white space as it is (for ld+json) */

@@ -208,7 +208,7 @@ static void do_json_ld(struct hx *x, const xmlNode *n)
 {
 	struct html_doc *d = x->doc;
 	const char *type = hx_attr(n, "type");
-	struct hbuf raw = { 0 };
+	struct strbuf raw = { 0 };
 	char *text;
 
 	while (type && (*type == ' ' || *type == '\t'))
@@ -218,11 +218,11 @@ static void do_json_ld(struct hx *x, const xmlNode *n)
 		return;
 	for (const xmlNode *c = n->children; c; c = c->next) {
 		if ((c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content)
-			hb_add(&raw, (const char *)c->content, strlen((const char *)c->content));
+			strbuf_add(&raw, (const char *)c->content, strlen((const char *)c->content));
 		if (raw.len > HTML_MAX_JSON_LD_BYTES)
 			break;
 	}
-	if (raw.oom) {
+	if (raw.failed) {
 		x->oom = true;
 	} else if (raw.len > HTML_MAX_JSON_LD_BYTES || d->njson_ld >= HTML_MAX_JSON_LD) {
 		d->truncated = true;
@@ -236,7 +236,7 @@ static void do_json_ld(struct hx *x, const xmlNode *n)
 			free(text);
 		}
 	}
-	hb_free(&raw);
+	strbuf_free(&raw);
 }
 
 /* The text a link shows: its own text, else aria-label, title, or the alt of an image in it; "" when

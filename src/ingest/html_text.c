@@ -553,7 +553,7 @@ int html_extract(const char *html, size_t len, const char *page_url, struct html
 	}
 	if (doc)
 		xmlFreeDoc(doc);
-	hb_free(&x->tb.b);
+	strbuf_free(&x->tb.b);
 	free(x->link_slots);
 	free(x->meta_lang);
 	if (x->oom) {
@@ -618,15 +618,15 @@ void html_doc_clear(struct html_doc *d)
 }
 
 /* Appends s with its line breaks made spaces. */
-static void add_flat(struct hbuf *b, const char *s)
+static void add_flat(struct strbuf *b, const char *s)
 {
 	for (const char *p = s; *p;) {
 		size_t k = strcspn(p, "\n");
 
-		hb_add(b, p, k);
+		strbuf_add(b, p, k);
 		p += k;
 		if (*p) {
-			hb_addc(b, ' ');
+			strbuf_addc(b, ' ');
 			p++;
 		}
 	}
@@ -634,7 +634,7 @@ static void add_flat(struct hbuf *b, const char *s)
 
 char *html_doc_text(const struct html_doc *d)
 {
-	struct hbuf b = { .p = calloc(1, 64), .cap = 64 };
+	struct strbuf b = { .p = calloc(1, 64), .cap = 64 };
 
 	if (!b.p)
 		return NULL;
@@ -645,17 +645,17 @@ char *html_doc_text(const struct html_doc *d)
 			bool tight = k->kind == d->blocks[i - 1].kind &&
 				     (k->kind == HTML_LIST_ITEM || k->kind == HTML_TABLE_ROW);
 
-			hb_add(&b, tight ? "\n" : "\n\n", tight ? 1 : 2);
+			strbuf_add(&b, tight ? "\n" : "\n\n", tight ? 1 : 2);
 		}
 		switch (k->kind) {
 		case HTML_HEADING:
 			for (int l = 0; l < (k->level >= 1 && k->level <= 6 ? k->level : 1); l++)
-				hb_addc(&b, '#');
-			hb_addc(&b, ' ');
+				strbuf_addc(&b, '#');
+			strbuf_addc(&b, ' ');
 			add_flat(&b, k->text);
 			break;
 		case HTML_LIST_ITEM:
-			hb_add(&b, "- ", 2);
+			strbuf_add(&b, "- ", 2);
 			add_flat(&b, k->text);
 			break;
 		case HTML_TABLE_ROW:
@@ -663,12 +663,12 @@ char *html_doc_text(const struct html_doc *d)
 			break;
 		case HTML_PARAGRAPH:
 		default:
-			hb_add(&b, k->text, strlen(k->text));
+			strbuf_add(&b, k->text, strlen(k->text));
 			break;
 		}
 	}
-	if (b.oom) {
-		hb_free(&b);
+	if (b.failed) {
+		strbuf_free(&b);
 		return NULL;
 	}
 	return b.p;

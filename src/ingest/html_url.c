@@ -106,7 +106,7 @@ static void url_split(const char *s, struct url *u)
 }
 
 /* Removes the last segment and the "/" before it from b (RFC 3986 5.2.4, steps C and E). */
-static void pop_segment(struct hbuf *b)
+static void pop_segment(struct strbuf *b)
 {
 	while (b->len > 0 && b->p[b->len - 1] != '/')
 		b->len--;
@@ -117,7 +117,7 @@ static void pop_segment(struct hbuf *b)
 }
 
 /* Appends path p[0..n) to out with its "." and ".." segments resolved (RFC 3986 5.2.4). */
-static void remove_dots(const char *p, size_t n, struct hbuf *out)
+static void remove_dots(const char *p, size_t n, struct strbuf *out)
 {
 	size_t i = 0;
 
@@ -132,28 +132,28 @@ static void remove_dots(const char *p, size_t n, struct hbuf *out)
 		} else if (left >= 3 && memcmp(r, "/./", 3) == 0) {
 			i += 2;
 		} else if (left == 2 && memcmp(r, "/.", 2) == 0) {
-			hb_addc(out, '/');
+			strbuf_addc(out, '/');
 			i = n;
 		} else if (left >= 4 && memcmp(r, "/../", 4) == 0) {
 			pop_segment(out);
 			i += 3;
 		} else if (left == 3 && memcmp(r, "/..", 3) == 0) {
 			pop_segment(out);
-			hb_addc(out, '/');
+			strbuf_addc(out, '/');
 			i = n;
 		} else if ((left == 1 && r[0] == '.') || (left == 2 && memcmp(r, "..", 2) == 0)) {
 			i = n;
 		} else {
 			for (j = r[0] == '/' ? 1 : 0; j < left && r[j] != '/'; j++)
 				;
-			hb_add(out, r, j);
+			strbuf_add(out, r, j);
 			i += j;
 		}
 	}
 }
 
 /* Appends s percent-encoding what may not stand in a URL path or query as it is. */
-static void put_encoded(struct hbuf *o, const char *s, size_t n)
+static void put_encoded(struct strbuf *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
@@ -163,19 +163,19 @@ static void put_encoded(struct hbuf *o, const char *s, size_t n)
 
 		if (c > 0x20 && c < 0x7F && !strchr("\"<>`{}|^\\", c) &&
 		    (c != '%' || (i + 2 < n && hx_is_hex(s[i + 1]) && hx_is_hex(s[i + 2])))) {
-			hb_addc(o, (char)c);
+			strbuf_addc(o, (char)c);
 			continue;
 		}
 		e[0] = '%';
 		e[1] = hex[c >> 4];
 		e[2] = hex[c & 15];
-		hb_add(o, e, 3);
+		strbuf_add(o, e, 3);
 	}
 }
 
 /* Appends "//" and the authority a, normalised: host lower-cased, default port left out. False when it
  * is not usable (bad host characters, a bad port, no host for http(s)). */
-static bool put_authority(struct hbuf *o, struct span a, struct span scheme, bool special)
+static bool put_authority(struct strbuf *o, struct span a, struct span scheme, bool special)
 {
 	const char *at = NULL, *host, *end = a.p + a.n, *hend, *port;
 	unsigned long pv = 0;
@@ -216,13 +216,13 @@ static bool put_authority(struct hbuf *o, struct span a, struct span scheme, boo
 		if (pv > 65535)
 			return false;
 	}
-	hb_add(o, "//", 2);
+	strbuf_add(o, "//", 2);
 	if (at) {
 		put_encoded(o, a.p, (size_t)(at - a.p));
-		hb_addc(o, '@');
+		strbuf_addc(o, '@');
 	}
 	for (const char *p = host; p < hend; p++)
-		hb_addc(o, hx_lower(*p));
+		strbuf_addc(o, hx_lower(*p));
 	if (port + 1 < end && !((span_is(scheme, "http") && pv == 80) || (span_is(scheme, "https") && pv == 443))) {
 		char num[8];
 		int k = 0;
@@ -231,9 +231,9 @@ static bool put_authority(struct hbuf *o, struct span a, struct span scheme, boo
 			num[k++] = (char)('0' + pv % 10);
 			pv /= 10;
 		} while (pv > 0);
-		hb_addc(o, ':');
+		strbuf_addc(o, ':');
 		while (k > 0)
-			hb_addc(o, num[--k]);
+			strbuf_addc(o, num[--k]);
 	}
 	return true;
 }
@@ -251,7 +251,7 @@ char *hx_resolve(const char *base, const char *ref, bool *oom)
 	char *r = NULL, *b = NULL, *res = NULL;
 	struct url R, B = { 0 }, T = { 0 };
 	struct span rs;
-	struct hbuf merged = { 0 }, path = { 0 }, out = { 0 };
+	struct strbuf merged = { 0 }, path = { 0 }, out = { 0 };
 	bool special, ok = false;
 
 	r = url_prep(ref, oom);
@@ -303,10 +303,10 @@ char *hx_resolve(const char *base, const char *ref, bool *oom)
 						if (B.path.p[i] == '/')
 							slash = B.path.p + i;
 					if (B.path.n == 0)
-						hb_addc(&merged, '/');
+						strbuf_addc(&merged, '/');
 					else if (slash)
-						hb_add(&merged, B.path.p, (size_t)(slash - B.path.p) + 1);
-					hb_add(&merged, R.path.p, R.path.n);
+						strbuf_add(&merged, B.path.p, (size_t)(slash - B.path.p) + 1);
+					strbuf_add(&merged, R.path.p, R.path.n);
 					if (merged.len > 0)
 						remove_dots(merged.p, merged.len, &path);
 				}
@@ -317,8 +317,8 @@ char *hx_resolve(const char *base, const char *ref, bool *oom)
 	}
 
 	for (size_t i = 0; i < T.scheme.n; i++)
-		hb_addc(&out, hx_lower(T.scheme.p[i]));
-	hb_addc(&out, ':');
+		strbuf_addc(&out, hx_lower(T.scheme.p[i]));
+	strbuf_addc(&out, ':');
 	if (T.has_auth && !put_authority(&out, T.auth, T.scheme, special))
 		goto out;
 	if (special && !T.has_auth)
@@ -326,14 +326,14 @@ char *hx_resolve(const char *base, const char *ref, bool *oom)
 	if (path.len > 0)
 		put_encoded(&out, path.p, path.len);
 	else if (special)
-		hb_addc(&out, '/');
+		strbuf_addc(&out, '/');
 	if (T.has_query) {
-		hb_addc(&out, '?');
+		strbuf_addc(&out, '?');
 		put_encoded(&out, T.query.p, T.query.n);
 	}
 	ok = true;
 out:
-	if (merged.oom || path.oom || out.oom) {
+	if (merged.failed || path.failed || out.failed) {
 		*oom = true;
 		ok = false;
 	}
@@ -341,9 +341,9 @@ out:
 		res = out.p;
 		out.p = NULL;
 	}
-	hb_free(&out);
-	hb_free(&merged);
-	hb_free(&path);
+	strbuf_free(&out);
+	strbuf_free(&merged);
+	strbuf_free(&path);
 	free(r);
 	free(b);
 	return res;

@@ -12,42 +12,6 @@
 
 #define TEXT_OF_MAX_NODES 4096
 
-/* ---- buffers ------------------------------------------------------------------------------------ */
-
-void hb_add(struct hbuf *b, const char *s, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void hb_addc(struct hbuf *b, char c)
-{
-	hb_add(b, &c, 1);
-}
-
-void hb_free(struct hbuf *b)
-{
-	free(b->p);
-	*b = (struct hbuf){ 0 };
-}
-
 void ht_init(struct htext *t, size_t max)
 {
 	*t = (struct htext){ .max = max };
@@ -82,8 +46,8 @@ static void ht_put(struct htext *t, const char *u, size_t n)
 		t->cut = true;
 		return;
 	}
-	hb_add(&t->b, pre, pn);
-	hb_add(&t->b, u, n);
+	strbuf_add(&t->b, pre, pn);
+	strbuf_add(&t->b, u, n);
 	t->space = false;
 	t->sep = NULL;
 }
@@ -153,7 +117,7 @@ void ht_text(struct htext *t, const char *s, size_t n)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 
-	while (i < n && !t->cut && !t->b.oom) {
+	while (i < n && !t->cut && !t->b.failed) {
 		uint32_t cp, was;
 		size_t k;
 		char enc[4];
@@ -218,7 +182,7 @@ void ht_break(struct htext *t)
 {
 	if (t->cut || t->b.len == 0 || t->b.p[t->b.len - 1] == '\n')
 		return;
-	hb_addc(&t->b, '\n');
+	strbuf_addc(&t->b, '\n');
 	t->space = false;
 	t->sep = NULL;
 }
@@ -227,9 +191,9 @@ char *ht_take(struct htext *t, bool *oom)
 {
 	char *p = NULL;
 
-	if (t->b.oom) {
+	if (t->b.failed) {
 		*oom = true;
-		hb_free(&t->b);
+		strbuf_free(&t->b);
 	} else {
 		while (t->b.len > 0 && (t->b.p[t->b.len - 1] == '\n' ||
 					(t->raw && strchr(" \t\r", t->b.p[t->b.len - 1]))))
@@ -239,7 +203,7 @@ char *ht_take(struct htext *t, bool *oom)
 		else
 			free(t->b.p);
 	}
-	t->b = (struct hbuf){ 0 };
+	t->b = (struct strbuf){ 0 };
 	t->cut = t->space = false;
 	t->sep = NULL;
 	return p;

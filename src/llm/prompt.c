@@ -4,7 +4,7 @@
  * (value cleaning, the template renderer, the date, the token estimate) is in prompt_template.c, shared
  * through prompt_int.h.
  *
- * Every text is built in a `struct sbuf` (growable, capped at PROMPT_MAX_BYTES, sticky failure), so the
+ * Every text is built in a `struct strbuf` (growable, capped at PROMPT_MAX_BYTES, sticky failure), so the
  * builders append without checking and the caller looks once. The template is parsed on every render;
  * it is a few kilobytes and a render costs microseconds, which is why the budget loop simply renders
  * again after each dropped passage.
@@ -34,7 +34,7 @@ static json_t *unconst(const json_t *v)
 	return u.m;
 }
 
-__attribute__((format(printf, 2, 3))) static void sb_fmt(struct sbuf *b, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void sb_fmt(struct strbuf *b, const char *fmt, ...)
 {
 	char tmp[64];
 	va_list ap;
@@ -43,7 +43,7 @@ __attribute__((format(printf, 2, 3))) static void sb_fmt(struct sbuf *b, const c
 	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		pt_sb_mem(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+		strbuf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
 }
 
 /* ---- blocks ------------------------------------------------------------------------------------- */
@@ -58,16 +58,16 @@ static const struct labels labels_en = {"Name", "Address", "Phone", "Email", "We
 					"Status", "page", "yes", "no", "English"};
 
 /* "- label: value" when the cleaned value is not empty. */
-static void line_item(struct sbuf *b, const char *label, const char *value)
+static void line_item(struct strbuf *b, const char *label, const char *value)
 {
 	char *v = pt_clean(value, true, PROMPT_FIELD_MAX_CHARS);
 	if (v && *v) {
-		pt_sb_str(b, b->len ? "\n- " : "- ");
-		pt_sb_str(b, label);
-		pt_sb_str(b, ": ");
-		pt_sb_str(b, v);
+		strbuf_adds(b, b->len ? "\n- " : "- ");
+		strbuf_adds(b, label);
+		strbuf_adds(b, ": ");
+		strbuf_adds(b, v);
 	}
-	b->fail |= !v;
+	b->failed |= !v;
 	free(v);
 }
 
@@ -77,11 +77,11 @@ static const char *jstr(const json_t *o, const char *key)
 }
 
 /* Appends `sep` and `s` when `s` is not empty (`sep` only after something). */
-static void join(struct sbuf *b, const char *sep, const char *s)
+static void join(struct strbuf *b, const char *sep, const char *s)
 {
 	if (s && *s) {
-		pt_sb_str(b, b->len ? sep : "");
-		pt_sb_str(b, s);
+		strbuf_adds(b, b->len ? sep : "");
+		strbuf_adds(b, s);
 	}
 }
 
@@ -90,20 +90,21 @@ static char *company_block(const json_t *c, const struct labels *L)
 	static const char *const social[][2] = {{"linkedin", "LinkedIn"}, {"facebook", "Facebook"},
 						{"instagram", "Instagram"}, {"x", "X"},
 						{"xing", "XING"},           {"youtube", "YouTube"}};
-	struct sbuf b = {0}, addr = {0}, town = {0};
+	struct strbuf b = {.max = PROMPT_MAX_BYTES}, addr = {.max = PROMPT_MAX_BYTES},
+		      town = {.max = PROMPT_MAX_BYTES};
 	const json_t *a = json_object_get(c, "address");
 	const char *key;
 	json_t *v;
 
 	if (!json_is_object(c))
-		return pt_sb_take(&b);
+		return strbuf_take(&b);
 	line_item(&b, L->name, jstr(c, "name"));
 	join(&town, " ", jstr(a, "postcode"));
 	join(&town, " ", jstr(a, "city"));
 	join(&addr, ", ", jstr(a, "street"));
 	join(&addr, ", ", town.p);
 	join(&addr, ", ", jstr(a, "country"));
-	b.fail |= addr.fail || town.fail;
+	b.failed |= addr.failed || town.failed;
 	line_item(&b, L->address, addr.p);
 	free(addr.p);
 	free(town.p);
@@ -119,35 +120,35 @@ static char *company_block(const json_t *c, const struct labels *L)
 			label = pt_clean(key, true, 40);
 		if (label)
 			line_item(&b, label, json_string_value(v));
-		b.fail |= !label;
+		b.failed |= !label;
 		free(label);
 	}
-	return pt_sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* A profile value as text: strings, numbers, booleans, arrays of those joined by ", "; else nothing. */
-static void profile_value(struct sbuf *b, const json_t *v, const struct labels *L, bool in_array)
+static void profile_value(struct strbuf *b, const json_t *v, const struct labels *L, bool in_array)
 {
 	if (json_is_string(v)) {
-		pt_sb_str(b, json_string_value(v));
+		strbuf_adds(b, json_string_value(v));
 	} else if (json_is_integer(v)) {
 		sb_fmt(b, "%lld", (long long)json_integer_value(v));
 	} else if (json_is_real(v)) {
 		sb_fmt(b, "%g", json_real_value(v));
 	} else if (json_is_boolean(v)) {
-		pt_sb_str(b, json_is_true(v) ? L->yes : L->no);
+		strbuf_adds(b, json_is_true(v) ? L->yes : L->no);
 	} else if (json_is_array(v) && !in_array) {
 		size_t i;
 		json_t *x;
 		json_array_foreach(unconst(v), i, x)
 		{
-			struct sbuf one = {0};
+			struct strbuf one = {.max = PROMPT_MAX_BYTES};
 			profile_value(&one, x, L, true);
 			if (one.len && b->len)
-				pt_sb_str(b, ", ");
+				strbuf_adds(b, ", ");
 			if (one.len)
-				pt_sb_str(b, one.p);
-			b->fail |= one.fail;
+				strbuf_adds(b, one.p);
+			b->failed |= one.failed;
 			free(one.p);
 		}
 	}
@@ -155,7 +156,7 @@ static void profile_value(struct sbuf *b, const json_t *v, const struct labels *
 
 static char *contact_block(const struct prompt_input *in, const struct labels *L)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {.max = PROMPT_MAX_BYTES};
 	const char *key;
 	json_t *v;
 	int shown = 0;
@@ -169,18 +170,18 @@ static char *contact_block(const struct prompt_input *in, const struct labels *L
 			break;
 		if ((has_name && !strcasecmp(key, "name")) || (has_status && !strcasecmp(key, "status")))
 			continue;
-		struct sbuf val = {0};
+		struct strbuf val = {.max = PROMPT_MAX_BYTES};
 		profile_value(&val, v, L, false);
 		char *k = pt_clean(key, true, 60);
 		if (k && *k && val.p) {
 			line_item(&b, k, val.p);
 			shown++;
 		}
-		b.fail |= !k || val.fail;
+		b.failed |= !k || val.failed;
 		free(k);
 		free(val.p);
 	}
-	return pt_sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* A passage prepared for the prompt: cleaned parts; `len` bytes of `text` are shown, CUT_MARK after
@@ -192,32 +193,32 @@ struct passage {
 	bool cut;
 };
 
-static void sources_block(struct sbuf *b, const struct passage *p, int n, const struct labels *L)
+static void sources_block(struct strbuf *b, const struct passage *p, int n, const struct labels *L)
 {
 	for (int k = 0; k < n; k++) {
 		if (k)
-			pt_sb_str(b, "\n\n");
+			strbuf_adds(b, "\n\n");
 		sb_fmt(b, "[%d]", k + 1);
 		join(b, " ", p[k].title);
 		join(b, *p[k].title ? " – " : " ", p[k].heading);
 		if (*p[k].url || p[k].page > 0) {
-			pt_sb_str(b, " (");
-			pt_sb_str(b, p[k].url);
+			strbuf_adds(b, " (");
+			strbuf_adds(b, p[k].url);
 			if (p[k].page > 0)
 				sb_fmt(b, "%s%s %d", *p[k].url ? ", " : "", L->page, p[k].page);
-			pt_sb_str(b, ")");
+			strbuf_adds(b, ")");
 		}
 		/* every line of the text quoted, so none of it can start a line of the prompt */
 		const char *s = p[k].text;
 		for (size_t i = 0; i < p[k].len;) {
 			const char *nl = memchr(s + i, '\n', p[k].len - i);
 			size_t e = nl ? (size_t)(nl - s) : p[k].len;
-			pt_sb_str(b, e > i ? "\n> " : "\n>");
-			pt_sb_mem(b, s + i, e - i);
+			strbuf_adds(b, e > i ? "\n> " : "\n>");
+			strbuf_add(b, s + i, e - i);
 			i = e + 1;
 		}
 		if (p[k].cut)
-			pt_sb_str(b, CUT_MARK);
+			strbuf_adds(b, CUT_MARK);
 	}
 }
 
@@ -277,10 +278,10 @@ static bool own(struct build *B, enum var v, char *s)
 /* Renders the system text with the kept passages into B->system and estimates it. */
 static int render_system(struct build *B, char *err, size_t errlen)
 {
-	struct sbuf src = {0}, out = {0};
+	struct strbuf src = {.max = PROMPT_MAX_BYTES}, out = {.max = PROMPT_MAX_BYTES};
 
 	sources_block(&src, B->p, B->kept, B->L);
-	if (!own(B, V_SOURCES, pt_sb_take(&src)))
+	if (!own(B, V_SOURCES, strbuf_take(&src)))
 		return errf(err, errlen, "out of memory");
 	bool uses_sources;
 	if (pt_render(B->tpl, B->vals, &out, &uses_sources, err, errlen) != 0) {
@@ -289,7 +290,7 @@ static int render_system(struct build *B, char *err, size_t errlen)
 	}
 	pt_tidy(&out);
 	free(B->system);
-	if (!(B->system = pt_sb_take(&out)))
+	if (!(B->system = strbuf_take(&out)))
 		return errf(err, errlen, "out of memory (or a system text over %d bytes)", PROMPT_MAX_BYTES);
 	B->sys_tokens = prompt_estimate_tokens(B->system, strlen(B->system));
 	return 0;
@@ -491,7 +492,7 @@ static int push(json_t *msgs, const char *role, const char *content, long long *
 static json_t *messages(struct build *B, struct prompt_stats *st, char *err, size_t errlen)
 {
 	json_t *msgs = json_array();
-	struct sbuf cur = {0};
+	struct strbuf cur = {.max = PROMPT_MAX_BYTES};
 	bool cur_user = false, failed = !msgs;
 	long long tokens = 0;
 
@@ -500,22 +501,22 @@ static json_t *messages(struct build *B, struct prompt_stats *st, char *err, siz
 	failed |= push(msgs, "system", B->system, &tokens) != 0;
 	for (int i = B->first; i < B->nt && !failed; i++) {
 		if (cur.len && B->t[i].user != cur_user) {
-			failed |= cur.fail || push(msgs, cur_user ? "user" : "assistant", cur.p, &tokens) != 0;
+			failed |= cur.failed || push(msgs, cur_user ? "user" : "assistant", cur.p, &tokens) != 0;
 			cur.len = 0;
 		}
 		if (cur.len)
-			pt_sb_str(&cur, "\n\n");
-		pt_sb_str(&cur, B->t[i].text);
+			strbuf_adds(&cur, "\n\n");
+		strbuf_adds(&cur, B->t[i].text);
 		cur_user = B->t[i].user;
 	}
 	if (cur.len && !cur_user) {
-		failed |= cur.fail || push(msgs, "assistant", cur.p, &tokens) != 0;
+		failed |= cur.failed || push(msgs, "assistant", cur.p, &tokens) != 0;
 		cur.len = 0;
 	}
 	if (cur.len)
-		pt_sb_str(&cur, "\n\n");
-	pt_sb_str(&cur, B->question);
-	failed |= cur.fail || push(msgs, "user", cur.p, &tokens) != 0;
+		strbuf_adds(&cur, "\n\n");
+	strbuf_adds(&cur, B->question);
+	failed |= cur.failed || push(msgs, "user", cur.p, &tokens) != 0;
 	free(cur.p);
 	if (failed) {
 		json_decref(msgs);

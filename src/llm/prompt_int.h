@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/strbuf.h"
 #include "llm/prompt.h"
 
 #define PROMPT_MAX_BYTES (1024 * 1024) /* any one text built here */
@@ -39,22 +40,6 @@ static inline bool is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
-/* ---- growable text (prompt_template.c) ---------------------------------------------------------- */
-
-struct sbuf {
-	char *p; /* NUL-terminated when not NULL */
-	size_t len, cap;
-	bool fail; /* out of memory or over PROMPT_MAX_BYTES: later appends do nothing */
-};
-
-/* Appends n bytes of s; nothing once the buffer failed. */
-void pt_sb_mem(struct sbuf *b, const char *s, size_t n);
-/* Appends the string s. */
-void pt_sb_str(struct sbuf *b, const char *s);
-/* The text, owned by the caller ("" when nothing was added), or NULL when the buffer failed; the
- * buffer is empty again afterwards. */
-char *pt_sb_take(struct sbuf *b);
-
 /* ---- cleaning values (prompt_template.c) -------------------------------------------------------- */
 
 /* Byte offset of code point `chars` in s (or len when it has fewer). */
@@ -76,10 +61,10 @@ enum var {
 /* Renders `t` with `vals` (indexed by enum var; NULL or "" is empty) into `out`; with vals NULL only
  * checks the tags. Sets *uses_sources when a {{sources}} placeholder occurs. Returns 0, or -1 with a
  * message naming the line. */
-int pt_render(const char *t, const char *const *vals, struct sbuf *out, bool *uses_sources, char *err,
+int pt_render(const char *t, const char *const *vals, struct strbuf *out, bool *uses_sources, char *err,
 	      size_t errlen);
 /* In place: trailing blanks of each line removed, at most one blank line in a row, no blank lines or
  * whitespace at either end. */
-void pt_tidy(struct sbuf *b);
+void pt_tidy(struct strbuf *b);
 
 #endif

@@ -4,7 +4,7 @@
  * (which is also the template checker) with the embedded default templates. prompt.c builds the blocks
  * and the budget on top of it, through prompt_int.h.
  *
- * Every text is built in a `struct sbuf` (growable, capped at PROMPT_MAX_BYTES, sticky failure), so the
+ * Every text is built in a `struct strbuf` (growable, capped at PROMPT_MAX_BYTES, sticky failure), so the
  * builders append without checking and the caller looks once.
  */
 #include "llm/prompt_int.h"
@@ -21,48 +21,6 @@
 
 
 #define TZ_MAX 64 /* bytes of a time zone id */
-
-/* ---- growable text ------------------------------------------------------------------------------ */
-
-void pt_sb_mem(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->fail || n == 0)
-		return;
-	if (n > PROMPT_MAX_BYTES - b->len) {
-		b->fail = true;
-		return;
-	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->fail = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void pt_sb_str(struct sbuf *b, const char *s)
-{
-	pt_sb_mem(b, s, strlen(s));
-}
-
-/* The text, owned by the caller ("" when nothing was added), or NULL when the buffer failed. */
-char *pt_sb_take(struct sbuf *b)
-{
-	char *p = b->fail ? NULL : b->p ? b->p : strdup("");
-	if (b->fail)
-		free(b->p);
-	*b = (struct sbuf){0};
-	return p;
-}
 
 /* ---- cleaning values ---------------------------------------------------------------------------- */
 
@@ -81,7 +39,7 @@ size_t pt_char_offset(const char *s, size_t len, size_t chars)
  * limit) at a word boundary, marked CUT_MARK. NULL `s` gives "". Returns NULL when memory runs out. */
 char *pt_clean(const char *s, bool line, size_t max_chars)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {.max = PROMPT_MAX_BYTES};
 	size_t chars = 0, len = s ? strlen(s) : 0;
 
 	for (size_t i = 0; i < len && (!max_chars || chars <= max_chars);) {
@@ -109,11 +67,11 @@ char *pt_clean(const char *s, bool line, size_t max_chars)
 		char u[4];
 		int32_t un = 0;
 		U8_APPEND_UNSAFE(u, un, c);
-		pt_sb_mem(&b, u, (size_t)un);
+		strbuf_add(&b, u, (size_t)un);
 		chars++;
 	}
-	if (b.fail)
-		return pt_sb_take(&b);
+	if (b.failed)
+		return strbuf_take(&b);
 	size_t end = b.len, start = 0;
 	if (max_chars && chars > max_chars) {
 		size_t cut = pt_char_offset(b.p, b.len, max_chars), j = cut;
@@ -252,7 +210,7 @@ static int var_lookup(const char *name, size_t n)
 
 /* Renders `t` with `vals` into `out`; with vals NULL only checks the tags (out unused). Sets
  * *uses_sources when a {{sources}} placeholder occurs. Returns 0, or -1 with a message naming the line. */
-int pt_render(const char *t, const char *const *vals, struct sbuf *out, bool *uses_sources, char *err,
+int pt_render(const char *t, const char *const *vals, struct strbuf *out, bool *uses_sources, char *err,
 	      size_t errlen)
 {
 	struct {
@@ -269,7 +227,7 @@ int pt_render(const char *t, const char *const *vals, struct sbuf *out, bool *us
 		size_t start = open ? (size_t)(open - t) : len;
 		if (!open) {
 			if (vals && active)
-				pt_sb_mem(out, t + pos, len - pos);
+				strbuf_add(out, t + pos, len - pos);
 			break;
 		}
 		for (; counted < start; counted++)
@@ -306,7 +264,7 @@ int pt_render(const char *t, const char *const *vals, struct sbuf *out, bool *us
 			}
 		}
 		if (vals && active)
-			pt_sb_mem(out, t + pos, text_end - pos);
+			strbuf_add(out, t + pos, text_end - pos);
 		pos = end;
 		if (kind == '!')
 			continue;
@@ -314,7 +272,7 @@ int pt_render(const char *t, const char *const *vals, struct sbuf *out, bool *us
 		if (!kind) {
 			*uses_sources |= var == V_SOURCES;
 			if (vals && active && !empty)
-				pt_sb_str(out, vals[var]);
+				strbuf_adds(out, vals[var]);
 		} else if (kind != '/') {
 			if (depth == PROMPT_SECTION_DEPTH)
 				return errf(err, errlen, "line %d: sections nested deeper than %d", line,
@@ -368,7 +326,7 @@ int prompt_template_check(const char *t, char *err, size_t errlen)
 
 /* In place: trailing blanks of each line removed, at most one blank line in a row, no blank lines or
  * whitespace at either end. */
-void pt_tidy(struct sbuf *b)
+void pt_tidy(struct strbuf *b)
 {
 	size_t w = 0, r = 0;
 	bool blank_pending = false;

@@ -15,54 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
+
 #define DEFAULT_MAX_CHARS 1200
 #define DEFAULT_OVERLAP_CHARS 300
 #define HEADING_MAX_CHARS 200 /* per heading level */
 #define HEADING_LEVELS 6
 #define HEADING_SEP " > "
-
-/* ---- a growable byte buffer with a sticky failure ----------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom; /* an append failed; everything after it is dropped */
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom || n == 0)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_addc(struct sbuf *b, char c)
-{
-	sb_add(b, &c, 1);
-}
-
-static void sb_reset(struct sbuf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
 
 /* ---- small character helpers -------------------------------------------------------------------- */
 
@@ -329,7 +288,7 @@ static bool emphasis_run(const char *s, size_t n, size_t i, size_t j)
 
 /* Appends s[0..n) to `out` with emphasis markers dropped, `[text](url)` written as "text (url)",
  * "![alt](url)" likewise, and runs of spaces and tabs collapsed to one space. */
-static void clean_inline(struct sbuf *out, const char *s, size_t n)
+static void clean_inline(struct strbuf *out, const char *s, size_t n)
 {
 	size_t i = 0;
 	/* A link target scan that found no ')' stopped at a space or at n; any later scan starting before
@@ -341,7 +300,7 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 		size_t k;
 
 		if ((k = url_len(s + i, n - i)) > 0) {
-			sb_add(out, s + i, k);
+			strbuf_add(out, s + i, k);
 			i += k;
 			continue;
 		}
@@ -351,7 +310,7 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 			while (j < n && s[j] == s[i])
 				j++;
 			if (!emphasis_run(s, n, i, j))
-				sb_add(out, s + i, j - i);
+				strbuf_add(out, s + i, j - i);
 			i = j;
 			continue;
 		}
@@ -375,10 +334,10 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 					clean_inline(out, s + open + 1, tlen);
 					if (ulen > 0 && !same) {
 						if (tlen > 0)
-							sb_add(out, " (", 2);
-						sb_add(out, s + url, ulen);
+							strbuf_add(out, " (", 2);
+						strbuf_add(out, s + url, ulen);
 						if (tlen > 0)
-							sb_addc(out, ')');
+							strbuf_addc(out, ')');
 					}
 					i = end + 1;
 					continue;
@@ -389,11 +348,11 @@ static void clean_inline(struct sbuf *out, const char *s, size_t n)
 		}
 		if (c == ' ' || c == '\t') {
 			if (out->len > 0 && out->p[out->len - 1] != ' ' && out->p[out->len - 1] != '\n')
-				sb_addc(out, ' ');
+				strbuf_addc(out, ' ');
 			i++;
 			continue;
 		}
-		sb_addc(out, (char)c);
+		strbuf_addc(out, (char)c);
 		i++;
 	}
 }
@@ -502,10 +461,10 @@ struct chunker {
 	struct chunk_list *out;
 	int cap;                      /* allocated items of out */
 	char *heads[HEADING_LEVELS];  /* current heading per level, owned; NULL when none */
-	struct sbuf path;             /* heading path of the current section */
-	struct sbuf para;             /* paragraph being collected, markup cleaned */
+	struct strbuf path;             /* heading path of the current section */
+	struct strbuf para;             /* paragraph being collected, markup cleaned */
 	bool para_list;               /* `para` has a list item */
-	struct sbuf cur;              /* chunk being built */
+	struct strbuf cur;              /* chunk being built */
 	size_t cur_chars;
 	size_t last_off, last_len, last_chars; /* last unit of `cur` */
 	bool last_whole;              /* that unit is a whole sentence (may be repeated as overlap) */
@@ -518,7 +477,7 @@ static void emit_chunk(struct chunker *c)
 
 	if (c->cur.len == 0)
 		return;
-	if (c->cur.oom || c->path.oom) {
+	if (c->cur.failed || c->path.failed) {
 		c->oom = true;
 		return;
 	}
@@ -562,19 +521,19 @@ static void add_unit(struct chunker *c, const char *s, size_t n, enum sep sep, b
 			c->cur.p[c->cur.len] = '\0';
 			c->cur_chars = c->last_chars;
 		} else {
-			sb_reset(&c->cur);
+			strbuf_reset(&c->cur);
 			c->cur_chars = 0;
 		}
 	}
 	if (c->cur.len > 0) {
-		sb_add(&c->cur, sep_text[sep], seplen);
+		strbuf_add(&c->cur, sep_text[sep], seplen);
 		c->cur_chars += seplen;
 	}
 	c->last_off = c->cur.len;
 	c->last_len = n;
 	c->last_chars = chars;
 	c->last_whole = whole;
-	sb_add(&c->cur, s, n);
+	strbuf_add(&c->cur, s, n);
 	c->cur_chars += chars;
 }
 
@@ -624,7 +583,7 @@ static void flush_paragraph(struct chunker *c)
 	size_t len = c->para.len, pos = 0;
 	enum sep sep = SEP_PARA;
 
-	if (c->para.oom)
+	if (c->para.failed)
 		c->oom = true;
 	while (!c->oom && pos < len) {
 		size_t end, e;
@@ -644,7 +603,7 @@ static void flush_paragraph(struct chunker *c)
 		sep = SEP_SPACE;
 		pos = end;
 	}
-	sb_reset(&c->para);
+	strbuf_reset(&c->para);
 	c->para_list = false;
 }
 
@@ -653,14 +612,14 @@ static void end_section(struct chunker *c)
 {
 	flush_paragraph(c);
 	emit_chunk(c);
-	sb_reset(&c->cur);
+	strbuf_reset(&c->cur);
 	c->cur_chars = 0;
 	c->last_whole = false;
 }
 
 /* Every chunk carries its heading path, so one absurdly long heading would be copied into each of
  * them: a heading longer than HEADING_MAX_CHARS is cut at a character boundary and ends with "…". */
-static void cap_heading(struct sbuf *h)
+static void cap_heading(struct strbuf *h)
 {
 	size_t chars = 0, i = 0;
 
@@ -672,19 +631,19 @@ static void cap_heading(struct sbuf *h)
 	h->len = i;
 	while (h->len > 0 && h->p[h->len - 1] == ' ')
 		h->len--;
-	sb_add(h, "\xe2\x80\xa6", 3);
+	strbuf_add(h, "\xe2\x80\xa6", 3);
 }
 
 static void set_heading(struct chunker *c, int level, const char *s, size_t n)
 {
-	struct sbuf h = { 0 };
+	struct strbuf h = { 0 };
 
 	end_section(c);
 	clean_inline(&h, s, n);
 	while (h.len > 0 && h.p[h.len - 1] == ' ')
 		h.len--;
 	cap_heading(&h);
-	if (h.oom) {
+	if (h.failed) {
 		free(h.p);
 		c->oom = true;
 		return;
@@ -699,13 +658,13 @@ static void set_heading(struct chunker *c, int level, const char *s, size_t n)
 	} else {
 		free(h.p);
 	}
-	sb_reset(&c->path);
+	strbuf_reset(&c->path);
 	for (int l = 0; l < HEADING_LEVELS; l++) {
 		if (!c->heads[l])
 			continue;
 		if (c->path.len > 0)
-			sb_add(&c->path, HEADING_SEP, strlen(HEADING_SEP));
-		sb_add(&c->path, c->heads[l], strlen(c->heads[l]));
+			strbuf_add(&c->path, HEADING_SEP, strlen(HEADING_SEP));
+		strbuf_add(&c->path, c->heads[l], strlen(c->heads[l]));
 	}
 }
 
@@ -720,7 +679,7 @@ static void add_line(struct chunker *c, const char *l, size_t n)
 		n--;
 	}
 	if (c->para.len > 0)
-		sb_addc(&c->para, item ? '\n' : ' ');
+		strbuf_addc(&c->para, item ? '\n' : ' ');
 	clean_inline(&c->para, l, n);
 	c->para_list = c->para_list || item;
 }
@@ -762,10 +721,10 @@ int chunk_text(const char *text, size_t len, const struct chunk_opts *opts, stru
 			continue;
 		}
 		if ((under = setext_underline(l, n)) != 0 && c.para.len > 0 && !c.para_list) {
-			struct sbuf h = c.para; /* the paragraph so far is the heading (already cleaned) */
+			struct strbuf h = c.para; /* the paragraph so far is the heading (already cleaned) */
 
-			c.para = (struct sbuf){ 0 };
-			if (h.oom)
+			c.para = (struct strbuf){ 0 };
+			if (h.failed)
 				c.oom = true;
 			else
 				set_heading(&c, under == '=' ? 1 : 2, h.p, h.len);

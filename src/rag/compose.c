@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/strbuf.h"
 #include "rag/chunk.h"
 
 #define ANSWER_BUDGET 500      /* code points of passage text in a reply (the first sentence always) */
@@ -22,59 +23,6 @@
 #define SNIPPET_LEAD 60        /* code points of context kept before the first match */
 
 static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* … */
-
-/* ---- a growable string with a sticky failure ---------------------------------------------------- */
-
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_adds(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* Hands the string to the caller (an empty string when nothing was added); NULL when memory ran out,
- * in which case the buffer is freed. */
-static char *sb_take(struct sbuf *b)
-{
-	char *p;
-
-	sb_add(b, "", 0);
-	if (b->oom) {
-		free(b->p);
-		*b = (struct sbuf){ 0 };
-		return NULL;
-	}
-	p = b->p;
-	*b = (struct sbuf){ 0 };
-	return p;
-}
 
 /* ---- fixed replies ------------------------------------------------------------------------------ */
 
@@ -144,20 +92,20 @@ static const struct phrases *bot_phrases(const struct answer_bot *bot)
 /* The greeting; `name` may be NULL or "" (then the reply names nobody). NULL when memory runs out. */
 static char *greeting_text(const struct phrases *ph, const char *name)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
-	sb_adds(&b, ph->hello);
-	sb_adds(&b, " ");
+	strbuf_adds(&b, ph->hello);
+	strbuf_adds(&b, " ");
 	if (name && *name) {
-		sb_adds(&b, ph->intro_of);
-		sb_adds(&b, name);
-		sb_adds(&b, ".");
+		strbuf_adds(&b, ph->intro_of);
+		strbuf_adds(&b, name);
+		strbuf_adds(&b, ".");
 	} else {
-		sb_adds(&b, ph->intro);
+		strbuf_adds(&b, ph->intro);
 	}
-	sb_adds(&b, " ");
-	sb_adds(&b, ph->offer);
-	return sb_take(&b);
+	strbuf_adds(&b, " ");
+	strbuf_adds(&b, ph->offer);
+	return strbuf_take(&b);
 }
 
 char *compose_greeting(const struct answer_bot *bot)
@@ -322,19 +270,19 @@ static size_t choose_matching(struct passage *p, uint32_t want, size_t used, siz
 /* Appends the chosen sentences of `p` in document order; a sentence that begins a line of the
  * passage starts a line of the reply. With `skip_known`, a sentence whose text the reply already holds
  * is left out (chunks of one section overlap by a sentence). */
-static void write_chosen(struct sbuf *out, const struct passage *p, bool skip_known)
+static void write_chosen(struct strbuf *out, const struct passage *p, bool skip_known)
 {
 	for (int i = 0; i < p->n; i++) {
 		const struct sentence *s = &p->s[i];
 
 		if (!s->chosen)
 			continue;
-		if (skip_known && !out->oom && out->len > 0 &&
+		if (skip_known && !out->failed && out->len > 0 &&
 		    memmem(out->p, out->len, p->text + s->off, s->len) != NULL)
 			continue;
 		if (out->len > 0)
-			sb_adds(out, s->line_start ? "\n" : " ");
-		sb_add(out, p->text + s->off, s->len);
+			strbuf_adds(out, s->line_start ? "\n" : " ");
+		strbuf_add(out, p->text + s->off, s->len);
 	}
 }
 
@@ -343,7 +291,7 @@ static void write_chosen(struct sbuf *out, const struct passage *p, bool skip_kn
 char *compose_reply(const struct compose_words *cw, const char *best, const char *second, uint32_t fresh)
 {
 	struct passage *p1 = NULL, *p2 = NULL;
-	struct sbuf text = { 0 };
+	struct strbuf text = { 0 };
 	char *reply = NULL;
 	size_t used;
 
@@ -360,7 +308,7 @@ char *compose_reply(const struct compose_words *cw, const char *best, const char
 	write_chosen(&text, p1, false);
 	if (p2)
 		write_chosen(&text, p2, true);
-	reply = sb_take(&text);
+	reply = strbuf_take(&text);
 out:
 	free(text.p);
 	free(p1);
@@ -412,7 +360,7 @@ char *compose_snippet(const struct compose_words *cw, const char *text)
 {
 	char *flat = collapse_space(text);
 	struct mask_walk m = { .cw = cw, .first = SIZE_MAX };
-	struct sbuf out = { 0 };
+	struct strbuf out = { 0 };
 	size_t len, start = 0, room, end;
 
 	if (!flat)
@@ -448,24 +396,24 @@ char *compose_snippet(const struct compose_words *cw, const char *text)
 			end--;
 	}
 	if (start > 0)
-		sb_adds(&out, ELLIPSIS);
-	sb_add(&out, flat + start, end - start);
+		strbuf_adds(&out, ELLIPSIS);
+	strbuf_add(&out, flat + start, end - start);
 	if (end < len)
-		sb_adds(&out, ELLIPSIS);
+		strbuf_adds(&out, ELLIPSIS);
 	free(flat);
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 /* "Title – Heading", or the title alone when the chunk has no heading. */
 char *compose_source_title(const char *title, const char *heading)
 {
-	struct sbuf b = { 0 };
+	struct strbuf b = { 0 };
 
-	sb_adds(&b, title ? title : "");
+	strbuf_adds(&b, title ? title : "");
 	if (heading && *heading) {
-		sb_adds(&b, " \xE2\x80\x93 "); /* " – " */
-		sb_adds(&b, heading);
+		strbuf_adds(&b, " \xE2\x80\x93 "); /* " – " */
+		strbuf_adds(&b, heading);
 	}
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 

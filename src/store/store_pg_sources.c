@@ -16,56 +16,12 @@
 
 #include <libpq-fe.h>
 
+#include "base/strbuf.h"
 #include "store/pg_int.h"
 
-/* ---- a small text builder for tsvector / tsquery input ------------------------------------------- */
+/* ---- text for tsvector / tsquery input (base/strbuf.h) ------------------------------------------- */
 
-struct sbuf {
-	char *p;     /* NUL-terminated once anything was appended; owned */
-	size_t len;
-	size_t cap;
-	bool failed; /* sticky: an append ran out of memory; later appends do nothing */
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (n >= b->cap - b->len) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap - b->len <= n) {
-			if (cap > SIZE_MAX / 2) {
-				b->failed = true;
-				return;
-			}
-			cap *= 2;
-		}
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_put(b, s, strlen(s));
-}
-
-static void sb_reset(struct sbuf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-static const char *sb_str(const struct sbuf *b)
+static const char *sb_str(const struct strbuf *b)
 {
 	return b->p ? b->p : "";
 }
@@ -73,12 +29,12 @@ static const char *sb_str(const struct sbuf *b)
 /* store_term_fn: appends the term to the sbuf in `ud`, space-separated (tsvector input). */
 static int join_term(void *ud, const char *term, size_t len, size_t start, size_t end)
 {
-	struct sbuf *b = ud;
+	struct strbuf *b = ud;
 	(void)start;
 	(void)end;
 	if (b->len > 0)
-		sb_put(b, " ", 1);
-	sb_put(b, term, len);
+		strbuf_add(b, " ", 1);
+	strbuf_add(b, term, len);
 	return b->failed ? 1 : 0;
 }
 
@@ -96,9 +52,9 @@ static int tokenize_rc(int trc)
 
 /* Replaces b's content with the terms of `text` joined by spaces. STORE_OK, STORE_NOMEM or
  * STORE_ERROR. */
-static int terms_of(const struct store *st, const char *text, struct sbuf *b)
+static int terms_of(const struct store *st, const char *text, struct strbuf *b)
 {
-	sb_reset(b);
+	strbuf_reset(b);
 	int trc = st->opts.tokenize(st->opts.tokenize_ctx, text, strlen(text), join_term, b);
 	if (b->failed)
 		return STORE_NOMEM;
@@ -107,7 +63,7 @@ static int terms_of(const struct store *st, const char *text, struct sbuf *b)
 
 /* One word's tsquery: its terms as quoted lexemes joined by <-> (a phrase). */
 struct word_query {
-	struct sbuf *b;
+	struct strbuf *b;
 	int nterms;
 };
 
@@ -118,37 +74,37 @@ static int quote_term(void *ud, const char *term, size_t len, size_t start, size
 	(void)start;
 	(void)end;
 	if (w->nterms++ > 0)
-		sb_puts(w->b, " <-> ");
-	sb_put(w->b, "'", 1);
+		strbuf_adds(w->b, " <-> ");
+	strbuf_add(w->b, "'", 1);
 	for (size_t i = 0; i < len; i++) {
 		if (term[i] == '\'')
-			sb_put(w->b, "''", 2);
+			strbuf_add(w->b, "''", 2);
 		else if (term[i] == '\\')
-			sb_put(w->b, "\\\\", 2);
+			strbuf_add(w->b, "\\\\", 2);
 		else
-			sb_put(w->b, &term[i], 1);
+			strbuf_add(w->b, &term[i], 1);
 	}
-	sb_put(w->b, "'", 1);
+	strbuf_add(w->b, "'", 1);
 	return w->b->failed ? 1 : 0;
 }
 
 /* Appends `s` as a double-quoted element of a PostgreSQL array literal. */
-static void sb_array_elem(struct sbuf *b, const char *s, size_t len)
+static void sb_array_elem(struct strbuf *b, const char *s, size_t len)
 {
-	sb_put(b, "\"", 1);
+	strbuf_add(b, "\"", 1);
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '"' || s[i] == '\\')
-			sb_put(b, "\\", 1);
-		sb_put(b, &s[i], 1);
+			strbuf_add(b, "\\", 1);
+		strbuf_add(b, &s[i], 1);
 	}
-	sb_put(b, "\"", 1);
+	strbuf_add(b, "\"", 1);
 }
 
 /* Builds the search parameters from surface words: `all` gets "(w1) | (w2a <-> w2b) | …" over the words
  * that give terms, `each` the text[] literal of per-word queries with NULL for words that give none.
  * *nused is the number of words that gave terms. */
 struct group_build {
-	struct sbuf *all;
+	struct strbuf *all;
 	char *const *wq; /* tsquery text per usable word */
 	int n;           /* groups written */
 };
@@ -157,36 +113,36 @@ struct group_build {
 static void add_group(void *ud, const int *idx, int k)
 {
 	struct group_build *g = ud;
-	sb_puts(g->all, g->n++ > 0 ? " | (" : "(");
+	strbuf_adds(g->all, g->n++ > 0 ? " | (" : "(");
 	for (int j = 0; j < k; j++) {
-		sb_puts(g->all, j > 0 ? " & (" : "(");
-		sb_puts(g->all, g->wq[idx[j]]);
-		sb_put(g->all, ")", 1);
+		strbuf_adds(g->all, j > 0 ? " & (" : "(");
+		strbuf_adds(g->all, g->wq[idx[j]]);
+		strbuf_add(g->all, ")", 1);
 	}
-	sb_put(g->all, ")", 1);
+	strbuf_add(g->all, ")", 1);
 }
 
 /* Builds $3 (chunks holding at least min_match of the words: store_match_groups, or all words ORed)
  * and $5 (one tsquery per input word, NULL for a word without terms). */
 static int build_search(const struct store *st, const char *const *words, int nwords, int min_match,
-			struct sbuf *all, struct sbuf *each, int *nused)
+			struct strbuf *all, struct strbuf *each, int *nused)
 {
-	struct sbuf one = {0};
+	struct strbuf one = {0};
 	char *wq[STORE_SEARCH_MAX_WORDS] = {0};
 	int rc = STORE_OK, used = 0;
-	sb_put(each, "{", 1);
+	strbuf_add(each, "{", 1);
 	for (int i = 0; i < nwords; i++) {
 		struct word_query w = {&one, 0};
-		sb_reset(&one);
+		strbuf_reset(&one);
 		const char *word = words[i] ? words[i] : "";
 		int trc = st->opts.tokenize(st->opts.tokenize_ctx, word, strlen(word), quote_term, &w);
 		rc = one.failed ? STORE_NOMEM : tokenize_rc(trc);
 		if (rc != STORE_OK)
 			goto out;
 		if (i > 0)
-			sb_put(each, ",", 1);
+			strbuf_add(each, ",", 1);
 		if (w.nterms == 0) {
-			sb_puts(each, "NULL");
+			strbuf_adds(each, "NULL");
 			continue;
 		}
 		sb_array_elem(each, one.p, one.len);
@@ -195,13 +151,13 @@ static int build_search(const struct store *st, const char *const *words, int nw
 			goto out;
 		}
 	}
-	sb_put(each, "}", 1);
+	strbuf_add(each, "}", 1);
 	struct group_build g = {all, wq, 0};
 	if (store_match_groups(used, min_match, add_group, &g) == 0)
 		for (int i = 0; i < used; i++) {
-			sb_puts(all, i > 0 ? " | (" : "(");
-			sb_puts(all, wq[i]);
-			sb_put(all, ")", 1);
+			strbuf_adds(all, i > 0 ? " | (" : "(");
+			strbuf_adds(all, wq[i]);
+			strbuf_add(all, ")", 1);
 		}
 	if (all->failed || each->failed)
 		rc = STORE_NOMEM;
@@ -275,7 +231,7 @@ out:
 int pg_chunks_insert(struct pg_conn *c, const struct store *st, const char *tenant_id, const char *bot_id,
 		     int64_t rid, const char *source_id, const struct store_chunk_in *chunks, int n)
 {
-	struct sbuf hterms = {0}, tterms = {0};
+	struct strbuf hterms = {0}, tterms = {0};
 	struct pg_num nrid, nord, npage;
 	int rc = STORE_OK;
 	pg_num(&nrid, rid);
@@ -379,7 +335,7 @@ int pg_chunk_search(struct store *st, const char *tenant_id, const char *bot_id,
 {
 	struct pg_store *ps = pg_of(st);
 	struct pg_conn *c;
-	struct sbuf all = {0}, each = {0};
+	struct strbuf all = {0}, each = {0};
 	struct pg_num nl;
 	PGresult *res = NULL;
 	int used = 0, i = 0;

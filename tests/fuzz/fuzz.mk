@@ -70,6 +70,9 @@ site_profile_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/h
                      src/base/json.c src/base/err.c
 site_profile_PKGS := jansson libxml-2.0 icu-uc icu-i18n
 
+# Linked into every harness: the string builder most parsers use.
+FUZZ_COMMON_SRC := src/base/strbuf.c
+
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 
 .DEFAULT_GOAL := all
@@ -89,10 +92,10 @@ FUZZ_HDRS := $(wildcard src/*.h src/*/*.h)
 all fuzz: $(FUZZ_BINS)
 
 define harness
-$(FUZZ_BUILD)/fuzz_$(1): $(FUZZ_DIR)/fuzz_$(1).c $$($(1)_SRC) $$(FUZZ_HDRS) $(FUZZ_DIR)/fuzz.mk
+$(FUZZ_BUILD)/fuzz_$(1): $(FUZZ_DIR)/fuzz_$(1).c $$($(1)_SRC) $$(FUZZ_COMMON_SRC) $$(FUZZ_HDRS) $(FUZZ_DIR)/fuzz.mk
 	@mkdir -p $$(dir $$@)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(if $$($(1)_PKGS),$$(shell pkg-config --cflags $$($(1)_PKGS))) \
-	  -o $$@ $(FUZZ_DIR)/fuzz_$(1).c $$($(1)_SRC) \
+	  -o $$@ $(FUZZ_DIR)/fuzz_$(1).c $$($(1)_SRC) $$(FUZZ_COMMON_SRC) \
 	  $$(if $$($(1)_PKGS),$$(shell pkg-config --libs $$($(1)_PKGS))) $$(FUZZ_LIBS)
 endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call harness,$(n))))
