@@ -129,6 +129,8 @@ static const struct json_field whatsapp_fields[] = {
 	/* where a handover is announced: a POST signed with X-Botwerk-Signature (HMAC-SHA256 of the body) */
 	URL_FIELD("handover_webhook_url"),
 	{"handover_webhook_secret", JF_STRING, false, true, 0, 256, NULL, NULL, NULL, NULL},
+	/* and/or by email through the server's SMTP relay (api/wa_notify.h) */
+	{"handover_email", JF_STRING, false, true, 0, 0, NULL, json_check_email, "an email address", NULL},
 	{NULL, 0, false, false, 0, 0, NULL, NULL, NULL, NULL},
 };
 

@@ -10,15 +10,14 @@
 
 #include "api/api.h"
 #include "api/bot_json.h"
-#include "api/bot_secrets.h"
 #include "api/wa_conv.h"
+#include "api/wa_notify.h"
 #include "api/wa_send.h"
 #include "base/crypto.h"
 #include "base/json.h"
 #include "conv/flow.h"
 #include "conv/handover.h"
 #include "jobs/scheduler.h"
-#include "net/httpc.h"
 #include "privacy/keys.h"
 #include "rag/answer.h"
 
@@ -211,24 +210,7 @@ static void handover(struct thread *t, const char *reason, bool tell)
 			      "meldet sich in Kürze hier bei Ihnen.",
 			 NULL, NULL, "handover");
 	}
-	const json_t *wa = json_object_get(json_object_get(t->config, "channels"), "whatsapp");
-	if (!json_str(wa, "handover_webhook_url", NULL))
-		return;
-	int64_t now = clock_now_ms(&t->app->clock);
-	char id[STORE_ID_MAX], dedupe[STORE_ID_MAX + 40];
-	crypto_time_id("job", now, id, sizeof id);
-	snprintf(dedupe, sizeof dedupe, "notify_handover:%s:%lld", t->conv.id, (long long)now);
-	json_t *p = json_pack("{s:s, s:s, s:s}", "conversation_id", t->conv.id, "contact_id", t->contact_id, "reason",
-			      reason);
-	char *payload = p ? json_dumps(p, JSON_COMPACT) : NULL;
-	json_decref(p);
-	struct store_job_in j = {.id = id, .tenant_id = t->b->tenant_id, .bot_id = t->b->id, .kind = "notify_handover",
-				 .run_at = now, .payload = payload, .dedupe_key = dedupe,
-				 .max_attempts = (int)t->app->settings.jobs_max_attempts, .now = now};
-	if (!payload || store_job_add(t->app->store, &j) != STORE_OK)
-		log_msg(&t->app->log, LOG_WARN, "whatsapp", "bot %s: the handover notification was not queued", t->b->id);
-	free(payload);
-	scheduler_poke(t->app->sched);
+	wa_notify_handover(t->app, t->b, t->config, t->conv.id, t->contact_id, reason);
 }
 
 /* ---- flow actions ------------------------------------------------------------------------------------- */
@@ -536,46 +518,6 @@ static int job_reminder(struct app *app, const struct store_bot *b, const json_t
 									: SCHEDULER_GIVE_UP;
 }
 
-/* notify_handover: a signed POST to the business's webhook. */
-static int job_notify(struct app *app, const struct store_bot *b, const json_t *config, const json_t *p,
-		      char *err, size_t errlen)
-{
-	const json_t *wa = json_object_get(json_object_get(config, "channels"), "whatsapp");
-	const char *url = json_str(wa, "handover_webhook_url", NULL);
-	if (!url)
-		return SCHEDULER_DONE;
-	char secret[300] = "", iso[32], header[128];
-	api_bot_secret(app, b, config, "channels.whatsapp.handover_webhook_secret", secret, sizeof secret);
-	json_t *body = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "event", "handover", "bot_id", b->id,
-				 "conversation_id", json_str(p, "conversation_id", ""), "contact_id",
-				 json_str(p, "contact_id", ""), "reason", json_str(p, "reason", ""), "at",
-				 clock_iso8601(clock_now_ms(&app->clock), iso));
-	char *raw = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (!raw) {
-		sodium_memzero(secret, sizeof secret);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	crypto_auth_hmacsha256_state hs;
-	crypto_auth_hmacsha256_init(&hs, (const unsigned char *)secret, strlen(secret));
-	crypto_auth_hmacsha256_update(&hs, (const unsigned char *)raw, strlen(raw));
-	crypto_auth_hmacsha256_final(&hs, mac);
-	sodium_memzero(secret, sizeof secret);
-	char hex[crypto_auth_hmacsha256_BYTES * 2 + 1];
-	sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
-	snprintf(header, sizeof header, "X-Botwerk-Signature: sha256=%s", hex);
-	char *resp = NULL, ct[64];
-	size_t len = 0;
-	long status = 0;
-	int rc = httpc_post_wait(app->httpc, url, header, raw, strlen(raw), 16 * 1024,
-				 (long)app->settings.wa_send_timeout_ms, &resp, &len, ct, sizeof ct, &status, err, errlen);
-	free(resp);
-	free(raw);
-	return rc == 0 ? SCHEDULER_DONE : -1;
-}
-
 int wa_conv_job(struct app *app, const struct store_job *j, char *err, size_t errlen)
 {
 	json_t *p = json_loads(j->payload, 0, NULL), *config = NULL;
@@ -597,8 +539,8 @@ int wa_conv_job(struct app *app, const struct store_job *j, char *err, size_t er
 		snprintf(err, errlen, "the bot config cannot be read");
 	} else if (!strncmp(j->kind, "reminder_", 9)) {
 		rc = job_reminder(app, &b, config, p, j->kind, err, errlen);
-	} else if (!strcmp(j->kind, "notify_handover")) {
-		rc = job_notify(app, &b, config, p, err, errlen);
+	} else if (!strncmp(j->kind, "notify_handover", 15)) {
+		rc = wa_notify_job(app, &b, config, p, j->kind, err, errlen);
 	} else {
 		struct thread t;
 		int o = thread_open(&t, app, &b, config, json_str(p, "contact_id", ""));
@@ -631,7 +573,8 @@ static int run_conv(void *ud, const struct store_job *j, char *err, size_t errle
 int wa_jobs_register(struct app *app, struct scheduler *s)
 {
 	static const char *const conv_kinds[] = {"first_contact", "nudge_30m",	 "followup_24h", "followup_48h",
-						 "reminder_22h",  "reminder_55m", "reminder_5m",  "notify_handover"};
+						 "reminder_22h",  "reminder_55m", "reminder_5m",  "notify_handover",
+						 "notify_handover_email"};
 	if (scheduler_register(s, "wa_send", run_send, app) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof conv_kinds / sizeof conv_kinds[0]; i++)

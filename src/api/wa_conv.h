@@ -18,8 +18,8 @@
  *      question answered with low confidence hands over.
  * Messages of one step are sent in order, consecutive texts joined into one message (and a text before
  * buttons put into their body), through wa_send with purpose reply. A handover makes a person the owner,
- * tells the contact, records wa.handover and queues the business's notification (job notify_handover: a
- * signed POST to channels.whatsapp.handover_webhook_url).
+ * tells the contact, records wa.handover and queues the business's notifications (api/wa_notify.h: a signed
+ * webhook and/or an email).
  */
 #ifndef BOTWERK_API_WA_CONV_H
 #define BOTWERK_API_WA_CONV_H

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/json.h"
+
 enum setting_type { SET_STR, SET_LONG, SET_BOOL };
 
 struct setting {
@@ -88,6 +90,12 @@ static const struct setting table[] = {
 	 "attempts of a job before it goes to the dead letter (GET /api/v1/jobs/dead)"},
 	{"BOTWERK_WA_SEND_TIMEOUT_MS", SET_LONG, "15000", 100, 120000, false, OFF(wa_send_timeout_ms),
 	 "time limit of one WhatsApp send request; past it the send is retried as a job"},
+	{"BOTWERK_SMTP_URL", SET_STR, "", 0, 0, false, OFF(smtp_url),
+	 "SMTP relay for handover emails: smtp://host:587 (STARTTLS) or smtps://host:465 (empty = no email)"},
+	{"BOTWERK_SMTP_FROM", SET_STR, "", 0, 0, false, OFF(smtp_from), "sender address of the emails botwerk sends"},
+	{"BOTWERK_SMTP_USER", SET_STR, "", 0, 0, false, OFF(smtp_user),
+	 "SMTP login (with one, STARTTLS is required on smtp://)"},
+	{"BOTWERK_SMTP_PASSWORD", SET_STR, "", 0, 0, true, OFF(smtp_password), "SMTP password"},
 	{"BOTWERK_WA_FIRST_MESSAGE_S", SET_LONG, "300", 0, 86400, false, OFF(wa_first_message_s),
 	 "seconds between a WhatsApp opt-in (POST /api/v1/contacts) and the flow's first message"},
 	{"BOTWERK_VECTOR_CACHE_MB", SET_LONG, "256", 0, 1048576, false, OFF(vector_cache_mb),
@@ -191,6 +199,14 @@ static int validate(struct settings *s, char *err, size_t errlen)
 	}
 	if (*s->master_key && *s->master_key_file) {
 		snprintf(err, errlen, "set BOTWERK_MASTER_KEY or BOTWERK_MASTER_KEY_FILE, not both");
+		return -1;
+	}
+	if (*s->smtp_url && strncmp(s->smtp_url, "smtp://", 7) && strncmp(s->smtp_url, "smtps://", 8)) {
+		snprintf(err, errlen, "BOTWERK_SMTP_URL must start with smtp:// or smtps://, got \"%s\"", s->smtp_url);
+		return -1;
+	}
+	if (*s->smtp_url && !json_check_email(s->smtp_from)) {
+		snprintf(err, errlen, "BOTWERK_SMTP_URL is set: BOTWERK_SMTP_FROM must be the sender's email address");
 		return -1;
 	}
 	if (strcmp(s->log_level, "debug") && strcmp(s->log_level, "info") && strcmp(s->log_level, "warn") &&

@@ -53,6 +53,10 @@ struct settings {
 	long jobs_max_attempts;   /* attempts before a job goes to the dead letter */
 	long wa_send_timeout_ms;  /* one WhatsApp send request */
 	long wa_first_message_s;  /* delay of the first flow message after an opt-in (POST /api/v1/contacts) */
+	char *smtp_url;           /* the relay for notices by email (net/smtp.h); "" = no email */
+	char *smtp_from;
+	char *smtp_user;
+	char *smtp_password;
 	/* derived at validation */
 	char listen_host[64];
 	int listen_port;

@@ -14,6 +14,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
 import { startServer, BACKEND, ROOT, sleep } from '../lib/server.mjs';
+import { startFakeSmtp } from '../fakes/smtp.mjs';
 import { startFakeWhatsApp, newWamid } from '../fakes/whatsapp.mjs';
 
 const APP_SECRET = 'app-secret-flow';
@@ -122,17 +123,19 @@ async function startReceiver() {
 }
 
 describe(`WhatsApp: design document 003's test plan (${BACKEND})`, () => {
-  let srv, key, wa, hookRx;
+  let srv, key, wa, hookRx, smtp;
   before(async () => {
     wa = await startFakeWhatsApp({ token: TOKEN });
     hookRx = await startReceiver();
-    srv = await startServer({ env: ENV });
+    smtp = await startFakeSmtp();
+    srv = await startServer({ env: { ...ENV, BOTWERK_SMTP_URL: smtp.url, BOTWERK_SMTP_FROM: 'bot@botwerk.test' } });
     key = (await srv.tenant('Lead Studio')).api_key;
   });
   after(async () => {
     if (srv) await srv.stop();
     if (wa) await wa.close();
     if (hookRx) await hookRx.close();
+    if (smtp) await smtp.close();
   });
 
   const hook = (bot) => `${srv.base}/hooks/whatsapp/${bot.id}`;
@@ -490,6 +493,30 @@ describe(`WhatsApp: design document 003's test plan (${BACKEND})`, () => {
     } finally {
       await broken.close();
     }
+  });
+
+  // Not in the test plan: the handover by email ("and/or email via a configured SMTP relay").
+  it('a handover is emailed to the business through the SMTP relay, once, after a refused first try', async () => {
+    const bot = await newBot('Übergabe per E-Mail', { channel: { handover_email: 'team@studio.example' } });
+    const num = '4917610001401';
+    const c = await createContact(optIn(bot.id, '+' + num));
+    smtp.script({ failData: 1 }); // the relay refuses the first try for now (451): the job tries again
+    await inbound(bot, num, 'Ich möchte bitte mit einem Berater sprechen, das ist mir zu kompliziert.');
+    await waitShown(wa, num, /an unser Team weiter/);
+    const mail = await waitFor(() => smtp.messages().find((m) => m.to.includes('team@studio.example')), 'the email', 30000);
+    const v = await view(c.id);
+    assert.equal(mail.from, 'bot@botwerk.test');
+    assert.equal(mail.headers.from, '<bot@botwerk.test>');
+    assert.equal(mail.subject, 'WhatsApp-Übergabe: Jana (+' + num + ') (Übergabe per E-Mail)');
+    assert.match(mail.headers['content-type'], /text\/plain; charset=UTF-8/);
+    assert.match(mail.headers.date, /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
+    assert.match(mail.body, /möchte mit einem Menschen sprechen/);
+    assert.match(mail.body, /Grund: bat darum, mit einem Menschen zu sprechen \("berater"\)/i);
+    assert.ok(mail.body.includes(`POST /api/v1/conversations/${v.conversation.id}/handback`), mail.body);
+    assert.ok(mail.body.includes(`GET /api/v1/contacts/${c.id}/whatsapp`), mail.body);
+    assert.ok(smtp.log().some((l) => l.failed === 'data'), 'the first try was refused');
+    await sleep(500);
+    assert.equal(smtp.messages().filter((m) => m.to.includes('team@studio.example')).length, 1, 'one email');
   });
 
   // Not in the test plan: per-recipient pacing, and a changed pacing taking effect with the next send.

@@ -331,6 +331,17 @@ static void test_other_start_up_checks(void **state)
 	assert_loads(LOAD("--db=postgres.db"));
 	assert_false(settings_db_is_postgres(&S));
 	settings_free(&S);
+	/* the SMTP relay: a smtp(s):// URL and, with one, a sender address */
+	ERROR_HAS(LOAD("--smtp-url=mail.example.com:25"), "BOTWERK_SMTP_URL", "smtp://", "\"mail.example.com:25\"");
+	ERROR_HAS(LOAD("--smtp-url=smtp://mail.example.com:587"), "BOTWERK_SMTP_FROM");
+	ERROR_HAS(LOAD("--smtp-url=smtps://mail.example.com", "--smtp-from=botwerk"), "BOTWERK_SMTP_FROM");
+	assert_loads(LOAD("--smtp-url=smtp://mail.example.com:587", "--smtp-from=bot@studio.example",
+			  "--smtp-password=geheim"));
+	json_t *d = settings_dump(&S);
+	assert_non_null(d);
+	assert_string_equal(json_string_value(json_object_get(d, "BOTWERK_SMTP_PASSWORD")), "***");
+	json_decref(d);
+	settings_free(&S);
 }
 
 /* ---- positional arguments ---------------------------------------------------------------------- */
