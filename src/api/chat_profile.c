@@ -4,6 +4,8 @@
  * the model's values only where the rules found nothing and only when they pass the field checks). The
  * sealed result is written with the exchange, in its transaction.
  */
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,29 +18,58 @@
 #include "conv/extract.h"
 #include "conv/profile.h"
 
-/* "Now" on the bot's wall clock (its opening hours' zone, else Europe/Berlin). 0 or -1. Each HTTP thread
- * keeps its last calendar (opening one costs more than the extraction itself). */
+/* Each thread keeps its last calendar (opening one costs more than the extraction itself); the thread's
+ * exit closes it (a _Thread_local pointer would be lost then, and the calendar with it). */
+struct cal_cache {
+	char tz[64];
+	UCalendar *cal;
+};
+
+static pthread_key_t cal_key;
+static pthread_once_t cal_once = PTHREAD_ONCE_INIT;
+static bool cal_key_ok;
+
+static void cal_cache_free(void *p)
+{
+	struct cal_cache *c = p;
+	if (c && c->cal)
+		ucal_close(c->cal);
+	free(c);
+}
+
+static void cal_key_init(void)
+{
+	cal_key_ok = pthread_key_create(&cal_key, cal_cache_free) == 0;
+}
+
+/* "Now" on the bot's wall clock (its opening hours' zone, else Europe/Berlin). 0 or -1. */
 static int local_ref(const json_t *config, int64_t now, struct extract_ref *ref)
 {
-	static _Thread_local struct {
-		char tz[64];
-		UCalendar *cal;
-	} cache;
+	pthread_once(&cal_once, cal_key_init);
+	struct cal_cache *cache = cal_key_ok ? pthread_getspecific(cal_key) : NULL;
+	if (!cache) {
+		if (!cal_key_ok || !(cache = calloc(1, sizeof *cache)))
+			return -1;
+		if (pthread_setspecific(cal_key, cache) != 0) {
+			free(cache);
+			return -1;
+		}
+	}
 	const char *tz = json_str(json_object_get(config, "opening_hours"), "timezone", "Europe/Berlin");
 	UErrorCode e = U_ZERO_ERROR;
-	if (!cache.cal || strcmp(cache.tz, tz) != 0) {
+	if (!cache->cal || strcmp(cache->tz, tz) != 0) {
 		UChar utz[64];
 		u_uastrncpy(utz, tz, 63);
 		utz[63] = 0;
 		UCalendar *cal = ucal_open(utz, -1, "de_DE", UCAL_GREGORIAN, &e);
 		if (U_FAILURE(e))
 			return -1;
-		if (cache.cal)
-			ucal_close(cache.cal);
-		cache.cal = cal; /* one per thread for the process's life */
-		snprintf(cache.tz, sizeof cache.tz, "%s", tz);
+		if (cache->cal)
+			ucal_close(cache->cal);
+		cache->cal = cal;
+		snprintf(cache->tz, sizeof cache->tz, "%s", tz);
 	}
-	UCalendar *cal = cache.cal;
+	UCalendar *cal = cache->cal;
 	ucal_setMillis(cal, (UDate)now, &e);
 	ref->year = ucal_get(cal, UCAL_YEAR, &e);
 	ref->month = ucal_get(cal, UCAL_MONTH, &e) + 1;
