@@ -145,7 +145,7 @@ static void against_reply_parse(const char *text, size_t n, const struct coll *p
 		m--;
 	while (b < m && (want[b] == ' ' || want[b] == '\t' || want[b] == '\n'))
 		b++;
-	if (pv->len < m - b || memcmp(pv->buf, want + b, m - b) != 0)
+	if (pv->len < m - b || (m > b && memcmp(pv->buf, want + b, m - b) != 0)) /* nothing to compare: buf may be NULL */
 		abort();
 	for (k = m - b; k < pv->len; k++)
 		if (pv->buf[k] != ' ' && pv->buf[k] != '\t' && pv->buf[k] != '\n')
