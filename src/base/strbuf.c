@@ -61,13 +61,3 @@ void strbuf_free(struct strbuf *b)
 	free(b->p);
 	*b = (struct strbuf){.max = b->max};
 }
-
-size_t utf8_prefix(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	size_t n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}

@@ -33,8 +33,4 @@ void strbuf_reset(struct strbuf *b);
 /* Frees the text; the buffer is empty afterwards, with its max kept. */
 void strbuf_free(struct strbuf *b);
 
-/* The length of the longest prefix of UTF-8 text s (len bytes) that fits in max bytes without splitting
- * a character. */
-size_t utf8_prefix(const char *s, size_t len, size_t max);
-
 #endif

@@ -9,25 +9,12 @@
 #include "channels/inbound.h"
 
 #include <jansson.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "base/strbuf.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
+#include "base/text.h"
 
 /*------------------------------------------------------------------------------------------------------
  * Checked copies shared by both providers
@@ -74,44 +61,11 @@ static bool copy_e164(char dst[WA_E164_MAX], const char *s, size_t len)
 	return true;
 }
 
-/* Length of one UTF-8 sequence at s (at most `left` bytes available), 0 when it is not well-formed
- * (overlong forms, surrogates and code points past U+10FFFF are rejected, as RFC 3629 asks). */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned c = s[0];
-	if (c < 0x80)
-		return 1;
-	size_t n;
-	unsigned lo = 0x80, hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (left < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 static bool utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	for (size_t i = 0; i < len;) {
-		size_t k = utf8_seq(p + i, len - i);
+		size_t k = utf8_decode(p + i, len - i, NULL);
 		if (k == 0)
 			return false;
 		i += k;
@@ -480,17 +434,17 @@ int wa_parse_webhook(const char *body, size_t len, struct wa_batch *out, char *e
 {
 	memset(out, 0, sizeof *out);
 	if (!body || len == 0) {
-		set_err(err, errlen, "empty body");
+		errbuf_set(err, errlen, "empty body");
 		return -1;
 	}
 	if (len > WA_BODY_MAX) {
-		set_err(err, errlen, "body of %zu bytes is over the %d-byte cap", len, WA_BODY_MAX);
+		errbuf_set(err, errlen, "body of %zu bytes is over the %d-byte cap", len, WA_BODY_MAX);
 		return -1;
 	}
 	json_error_t jerr;
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		set_err(err, errlen, "not JSON: %s (line %d)", jerr.text, jerr.line);
+		errbuf_set(err, errlen, "not JSON: %s (line %d)", jerr.text, jerr.line);
 		return -1;
 	}
 	int rc = -1;
@@ -498,16 +452,16 @@ int wa_parse_webhook(const char *body, size_t len, struct wa_batch *out, char *e
 	const char *object = jstr(root, "object", &olen);
 	const json_t *entries = json_object_get(root, "entry");
 	if (!object || strcmp(object, "whatsapp_business_account") != 0) {
-		set_err(err, errlen, "\"object\" is not \"whatsapp_business_account\"");
+		errbuf_set(err, errlen, "\"object\" is not \"whatsapp_business_account\"");
 		goto out;
 	}
 	if (!json_is_array(entries)) {
-		set_err(err, errlen, "\"entry\" is not an array");
+		errbuf_set(err, errlen, "\"entry\" is not an array");
 		goto out;
 	}
 	walk(entries, NULL, 0, &total, &out->skipped);
 	if (total > WA_EVENTS_MAX) {
-		set_err(err, errlen, "%zu events in one body, over the cap of %d", total, WA_EVENTS_MAX);
+		errbuf_set(err, errlen, "%zu events in one body, over the cap of %d", total, WA_EVENTS_MAX);
 		goto out;
 	}
 	if (total == 0) {
@@ -516,7 +470,7 @@ int wa_parse_webhook(const char *body, size_t len, struct wa_batch *out, char *e
 	}
 	out->events = calloc(total, sizeof *out->events);
 	if (!out->events || walk(entries, out->events, total, &out->n, &out->skipped) < 0) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		/* the event that ran out has nothing owned; the ones before it are counted in n */
 		wa_batch_free(out);
 		goto out;
@@ -531,17 +485,6 @@ out:
  * Twilio (api-contracts §2.2–2.4)
  */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..len) into dst (room for len bytes + NUL). Returns the decoded length, or -1 on a bad or
  * NUL-producing escape. */
 static long form_decode(const char *s, size_t len, char *dst)
@@ -553,7 +496,7 @@ static long form_decode(const char *s, size_t len, char *dst)
 		} else if (s[i] == '%') {
 			if (len - i < 3)
 				return -1;
-			int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+			int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				return -1;
 			dst[o++] = (char)(hi << 4 | lo);

@@ -14,11 +14,12 @@
 #include "channels/pacing.h"
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/text.h"
 
 #define NIL UINT32_MAX
 
@@ -77,18 +78,6 @@ static bool config_ok(const struct pacing_config *c)
 	       c->backoff_max_ms <= 86400000;
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* jansson's object iterator takes a non-const object but does not change it. */
 static json_t *unconst(const json_t *v)
 {
@@ -115,18 +104,18 @@ int pacing_config_from_json(const json_t *v, struct pacing_config *cfg, char *er
 	json_t *x;
 
 	if (!cfg)
-		return fail(err, errlen, "pacing: no target");
+		return errbuf_set(err, errlen, "pacing: no target");
 	if (!v || json_is_null(v))
 		return 0;
 	if (!json_is_object(v))
-		return fail(err, errlen, "pacing must be an object");
+		return errbuf_set(err, errlen, "pacing must be an object");
 	json_object_foreach(unconst(v), key, x)
 	{
 		size_t k = 0;
 		while (k < 4 && strcmp(key, keys[k].key) != 0)
 			k++;
 		if (k == 4)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "pacing: unknown field \"%.40s\" (messages_per_second, burst, "
 				    "recipient_interval_seconds, recipient_burst)",
 				    key);
@@ -138,7 +127,7 @@ int pacing_config_from_json(const json_t *v, struct pacing_config *cfg, char *er
 			continue;
 		json_int_t n = json_is_integer(x) ? json_integer_value(x) : keys[k].min - 1;
 		if (n < keys[k].min || n > keys[k].max)
-			return fail(err, errlen, "pacing.%s must be a whole number from %ld to %ld", keys[k].key,
+			return errbuf_set(err, errlen, "pacing.%s must be a whole number from %ld to %ld", keys[k].key,
 				    keys[k].min, keys[k].max);
 		val[k] = (long)n;
 	}

@@ -9,12 +9,13 @@
  */
 #include "channels/policy.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <unicode/ucal.h>
 #include <unicode/ustring.h>
+
+#include "base/text.h"
 
 #define DAY_MIN 1440
 #define MINUTE_MS 60000LL
@@ -263,18 +264,6 @@ int policy_decide(const struct policy_contact *c, const struct policy_bot *b, co
 
 /* ---- bot config ----------------------------------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* "HH:MM" → minutes, -1 when malformed. */
 static int parse_hhmm(const char *s)
 {
@@ -311,7 +300,7 @@ int policy_parse_quiet_hours(const json_t *v, struct policy_bot *out, char *err,
 	static const char *const keys[2] = {"start", "end"};
 
 	if (!out)
-		return fail(err, errlen, "quiet_hours: no target");
+		return errbuf_set(err, errlen, "quiet_hours: no target");
 	if (!v) {
 		out->quiet_start_min = POLICY_QUIET_DEFAULT_START;
 		out->quiet_end_min = POLICY_QUIET_DEFAULT_END;
@@ -322,7 +311,7 @@ int policy_parse_quiet_hours(const json_t *v, struct policy_bot *out, char *err,
 		return 0;
 	}
 	if (!json_is_object(v))
-		return fail(
+		return errbuf_set(
 			err, errlen,
 			"quiet_hours must be an object {\"start\":\"HH:MM\",\"end\":\"HH:MM\"} or null (none)");
 	const char *key;
@@ -330,15 +319,15 @@ int policy_parse_quiet_hours(const json_t *v, struct policy_bot *out, char *err,
 	json_object_foreach(unconst(v), key, val)
 	{
 		if (strcmp(key, "start") != 0 && strcmp(key, "end") != 0)
-			return fail(err, errlen, "quiet_hours: unknown field \"%.40s\" (only start and end)", key);
+			return errbuf_set(err, errlen, "quiet_hours: unknown field \"%.40s\" (only start and end)", key);
 	}
 	for (int i = 0; i < 2; i++) {
 		const json_t *x = json_object_get(v, keys[i]);
 		if (!x)
-			return fail(err, errlen, "quiet_hours.%s is required", keys[i]);
+			return errbuf_set(err, errlen, "quiet_hours.%s is required", keys[i]);
 		t[i] = json_is_string(x) ? parse_hhmm(json_string_value(x)) : -1;
 		if (t[i] < 0)
-			return fail(err, errlen, "quiet_hours.%s must be a time HH:MM (00:00-23:59)", keys[i]);
+			return errbuf_set(err, errlen, "quiet_hours.%s must be a time HH:MM (00:00-23:59)", keys[i]);
 	}
 	/* equal times: no quiet hours, stored as 0/0 like null */
 	out->quiet_start_min = t[0] == t[1] ? 0 : t[0];
@@ -351,27 +340,27 @@ int policy_bot_from_config(const json_t *whatsapp, struct policy_bot *out, char 
 	struct policy_bot b;
 
 	if (!out)
-		return fail(err, errlen, "no target");
+		return errbuf_set(err, errlen, "no target");
 	policy_bot_defaults(&b);
 	if (!whatsapp || json_is_null(whatsapp)) {
 		*out = b;
 		return 0;
 	}
 	if (!json_is_object(whatsapp))
-		return fail(err, errlen, "whatsapp must be an object");
+		return errbuf_set(err, errlen, "whatsapp must be an object");
 	if (policy_parse_quiet_hours(json_object_get(whatsapp, "quiet_hours"), &b, err, errlen) != 0)
 		return -1;
 	const json_t *hold = json_object_get(whatsapp, "hold_replies_in_quiet_hours");
 	if (hold) {
 		if (!json_is_boolean(hold))
-			return fail(err, errlen, "hold_replies_in_quiet_hours must be true or false");
+			return errbuf_set(err, errlen, "hold_replies_in_quiet_hours must be true or false");
 		b.hold_replies_in_quiet_hours = json_is_true(hold);
 	}
 	const json_t *delay = json_object_get(whatsapp, "reply_delay_seconds");
 	if (delay) {
 		json_int_t n = json_is_integer(delay) ? json_integer_value(delay) : -1;
 		if (n < 0 || n > POLICY_REPLY_DELAY_MAX_S)
-			return fail(err, errlen, "reply_delay_seconds must be a whole number from 0 to %d",
+			return errbuf_set(err, errlen, "reply_delay_seconds must be a whole number from 0 to %d",
 				    POLICY_REPLY_DELAY_MAX_S);
 		b.reply_delay_s = (int)n;
 	}

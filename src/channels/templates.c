@@ -7,11 +7,12 @@
  */
 #include "channels/templates.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "base/text.h"
 
 struct templates {
 	struct template *items;
@@ -19,54 +20,7 @@ struct templates {
 	char *strings; /* name, language and body of every item, NUL-terminated, back to back */
 };
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -1;
-}
-
 /* ---- UTF-8 ---------------------------------------------------------------------------------------- */
-
-/* Decodes one code point at s[0..len) into *cp; returns its length in bytes, or 0 when malformed
- * (overlong forms, surrogates and values above U+10FFFF included). */
-static size_t utf8_next(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	if (len == 0)
-		return 0;
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t v, min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	} else if ((c & 0xE0) == 0xC0) {
-		n = 2, v = c & 0x1F, min = 0x80;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 3, v = c & 0x0F, min = 0x800;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	*cp = v;
-	return n;
-}
 
 /* Characters (code points) in the first `bytes` bytes of valid UTF-8 text. */
 static size_t utf8_chars(const char *s, size_t bytes)
@@ -141,7 +95,7 @@ static int body_params(const char *body, int *params, char *err, size_t errlen)
 			int k;
 			size_t len = placeholder(body + i, &k);
 			if (!len)
-				return fail(
+				return errbuf_set(
 					err, errlen,
 					"malformed placeholder at character %zu: write {{1}}, {{2}}, … (at most {{%d}})",
 					utf8_chars(body, i) + 1, TEMPLATE_PARAMS_MAX);
@@ -155,7 +109,7 @@ static int body_params(const char *body, int *params, char *err, size_t errlen)
 	}
 	for (int k = 1; k <= max; k++)
 		if (!used[k])
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "{{%d}} is missing: placeholders must run from {{1}} to {{%d}} without gaps",
 				    k, max);
 	*params = max;
@@ -194,14 +148,14 @@ static int check_params(const json_t *p, size_t i, struct template *t, char *err
 	if (!p || json_is_null(p))
 		return 0;
 	if (!json_is_array(p) || json_array_size(p) != (size_t)t->params)
-		return fail(err, errlen, "templates[%zu].params must list one field per placeholder (%d)", i, t->params);
+		return errbuf_set(err, errlen, "templates[%zu].params must list one field per placeholder (%d)", i, t->params);
 	size_t total = 0;
 	for (size_t k = 0; k < json_array_size(p); k++) {
 		const char *v = json_string_value(json_array_get(p, k));
 		size_t n = v ? strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789_") : 0;
 		const char *fb = v && v[n] == '|' ? v + n + 1 : NULL;
 		if (!v || n < 1 || n > 40 || (v[n] && !fb) || (fb && (!*fb || strlen(fb) > 100 || strpbrk(fb, "{}|\n"))))
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "templates[%zu].params[%zu] must be a field name (a-z 0-9 _) with an optional "
 				    "|fallback",
 				    i, k);
@@ -209,7 +163,7 @@ static int check_params(const json_t *p, size_t i, struct template *t, char *err
 	}
 	char *joined = malloc(total + 1), *w = joined;
 	if (!joined)
-		return fail(err, errlen, "out of memory");
+		return errbuf_set(err, errlen, "out of memory");
 	for (size_t k = 0; k < json_array_size(p); k++)
 		w += sprintf(w, "%s%s", k ? "\n" : "", json_string_value(json_array_get(p, k)));
 	t->vars = joined;
@@ -224,42 +178,42 @@ static int check_item(const json_t *o, size_t i, struct template *t, char *err, 
 
 	memset(t, 0, sizeof *t);
 	if (!json_is_object(o))
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    "templates[%zu] must be an object {name, language, body, category, approved}", i);
 	json_object_foreach(unconst(o), key, val)
 	{
 		if (strcmp(key, "name") && strcmp(key, "language") && strcmp(key, "body") &&
 		    strcmp(key, "category") && strcmp(key, "approved") && strcmp(key, "params") &&
 		    strcmp(key, "twilio_content_sid"))
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "templates[%zu]: unknown field \"%.40s\" (name, language, body, category, approved, "
 				    "params, twilio_content_sid)",
 				    i, key);
 	}
 	t->name = str_member(o, "name");
 	if (!templates_check_name(t->name))
-		return fail(err, errlen, "templates[%zu].name must be 1-%d characters of a-z 0-9 _", i,
+		return errbuf_set(err, errlen, "templates[%zu].name must be 1-%d characters of a-z 0-9 _", i,
 			    TEMPLATE_NAME_MAX);
 	t->language = str_member(o, "language");
 	if (!templates_check_language(t->language))
-		return fail(err, errlen, "templates[%zu].language must be a language code like de, de_DE or en_US",
+		return errbuf_set(err, errlen, "templates[%zu].language must be a language code like de, de_DE or en_US",
 			    i);
 	t->body = str_member(o, "body");
 	if (!t->body)
-		return fail(err, errlen, "templates[%zu].body is required (text without NUL characters)", i);
+		return errbuf_set(err, errlen, "templates[%zu].body is required (text without NUL characters)", i);
 	size_t blen = strlen(t->body), chars = 0;
 	for (size_t at = 0; at < blen; chars++) {
 		uint32_t cp;
-		size_t k = utf8_next((const unsigned char *)t->body + at, blen - at, &cp);
+		size_t k = utf8_decode((const unsigned char *)t->body + at, blen - at, &cp);
 		if (!k)
-			return fail(err, errlen, "templates[%zu].body is not valid UTF-8", i);
+			return errbuf_set(err, errlen, "templates[%zu].body is not valid UTF-8", i);
 		at += k;
 	}
 	if (chars < 1 || chars > TEMPLATE_BODY_MAX)
-		return fail(err, errlen, "templates[%zu].body must be 1 to %d characters long", i,
+		return errbuf_set(err, errlen, "templates[%zu].body must be 1 to %d characters long", i,
 			    TEMPLATE_BODY_MAX);
 	if (body_params(t->body, &t->params, msg, sizeof msg) != 0)
-		return fail(err, errlen, "templates[%zu].body: %s", i, msg);
+		return errbuf_set(err, errlen, "templates[%zu].body: %s", i, msg);
 	t->category = TEMPLATE_MARKETING;
 	const json_t *cat = json_object_get(o, "category");
 	if (cat) {
@@ -268,21 +222,21 @@ static int check_item(const json_t *o, size_t i, struct template *t, char *err, 
 		while (c && k < 3 && strcmp(c, category_names[k]) != 0)
 			k++;
 		if (!c || k == 3)
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    "templates[%zu].category must be one of: marketing, utility, authentication",
 				    i);
 		t->category = (enum template_category)k;
 	}
 	const json_t *ap = json_object_get(o, "approved");
 	if (ap && !json_is_boolean(ap))
-		return fail(err, errlen, "templates[%zu].approved must be true or false", i);
+		return errbuf_set(err, errlen, "templates[%zu].approved must be true or false", i);
 	t->approved = ap && json_is_true(ap);
 	const json_t *sid = json_object_get(o, "twilio_content_sid");
 	t->twilio_content_sid = json_string_value(sid);
 	if (sid && (!t->twilio_content_sid || strlen(t->twilio_content_sid) != 34 ||
 		    strncmp(t->twilio_content_sid, "HX", 2) != 0 ||
 		    strspn(t->twilio_content_sid + 2, "0123456789abcdef") != 32))
-		return fail(err, errlen, "templates[%zu].twilio_content_sid must be HX followed by 32 hex digits", i);
+		return errbuf_set(err, errlen, "templates[%zu].twilio_content_sid must be HX followed by 32 hex digits", i);
 	return check_params(json_object_get(o, "params"), i, t, err, errlen);
 }
 
@@ -302,25 +256,25 @@ struct templates *templates_parse(const json_t *list, char *err, size_t errlen)
 	struct template *tmp = NULL;
 
 	if (!t) {
-		fail(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return NULL;
 	}
 	if (!list || json_is_null(list))
 		return t;
 	if (!json_is_array(list)) {
-		fail(err, errlen, "templates must be a list of {name, language, body, category, approved}");
+		errbuf_set(err, errlen, "templates must be a list of {name, language, body, category, approved}");
 		goto bad;
 	}
 	size_t n = json_array_size(list);
 	if (n > TEMPLATES_MAX) {
-		fail(err, errlen, "templates must have at most %d entries", TEMPLATES_MAX);
+		errbuf_set(err, errlen, "templates must have at most %d entries", TEMPLATES_MAX);
 		goto bad;
 	}
 	if (n == 0)
 		return t;
 	tmp = calloc(n, sizeof *tmp);
 	if (!tmp) {
-		fail(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto bad;
 	}
 	size_t bytes = 0;
@@ -332,7 +286,7 @@ struct templates *templates_parse(const json_t *list, char *err, size_t errlen)
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(tmp[j].name, tmp[i].name) && !strcmp(tmp[j].language, tmp[i].language)) {
-				fail(err, errlen, "templates[%zu]: %.80s (%s) is already templates[%zu]", i,
+				errbuf_set(err, errlen, "templates[%zu]: %.80s (%s) is already templates[%zu]", i,
 				     tmp[i].name, tmp[i].language, j);
 				goto bad;
 			}
@@ -343,7 +297,7 @@ struct templates *templates_parse(const json_t *list, char *err, size_t errlen)
 	}
 	t->strings = malloc(bytes);
 	if (!t->strings) {
-		fail(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		goto bad;
 	}
 	size_t at = 0;
@@ -419,17 +373,17 @@ static bool blank(uint32_t cp)
 int templates_clean_variable(const char *in, char *out, size_t outlen, char *err, size_t errlen)
 {
 	if (!in || !out)
-		return fail(err, errlen, "is missing");
+		return errbuf_set(err, errlen, "is missing");
 	size_t len = strlen(in), o = 0, chars = 0;
 	bool space = false;
 
 	if (outlen < len + 1)
-		return fail(err, errlen, "output buffer too small");
+		return errbuf_set(err, errlen, "output buffer too small");
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
-		size_t k = utf8_next((const unsigned char *)in + i, len - i, &cp);
+		size_t k = utf8_decode((const unsigned char *)in + i, len - i, &cp);
 		if (!k)
-			return fail(err, errlen, "is not valid UTF-8");
+			return errbuf_set(err, errlen, "is not valid UTF-8");
 		if (blank(cp)) {
 			space = o > 0; /* leading blanks vanish, inner runs become one space */
 			i += k;
@@ -449,9 +403,9 @@ int templates_clean_variable(const char *in, char *out, size_t outlen, char *err
 	}
 	out[o] = '\0';
 	if (o == 0)
-		return fail(err, errlen, "is empty");
+		return errbuf_set(err, errlen, "is empty");
 	if (strstr(out, "{{"))
-		return fail(err, errlen, "contains {{ (placeholders cannot be nested)");
+		return errbuf_set(err, errlen, "contains {{ (placeholders cannot be nested)");
 	return (int)o;
 }
 
@@ -464,28 +418,28 @@ int templates_render(const struct template *tpl, const char *const *vars, size_t
 	int rc = -1;
 
 	if (!out)
-		return fail(err, errlen, "no output");
+		return errbuf_set(err, errlen, "no output");
 	*out = NULL;
 	if (!tpl || !tpl->body || tpl->params < 0 || tpl->params > TEMPLATE_PARAMS_MAX)
-		return fail(err, errlen, "no template");
+		return errbuf_set(err, errlen, "no template");
 	if (n != (size_t)tpl->params)
-		return fail(err, errlen, "template %.80s (%s) takes %d variable%s, got %zu",
+		return errbuf_set(err, errlen, "template %.80s (%s) takes %d variable%s, got %zu",
 			    tpl->name ? tpl->name : "?", tpl->language ? tpl->language : "?", tpl->params,
 			    tpl->params == 1 ? "" : "s", n);
 	for (size_t k = 0; k < n; k++) {
 		if (!vars || !vars[k]) {
-			fail(err, errlen, "variable %zu is missing", k + 1);
+			errbuf_set(err, errlen, "variable %zu is missing", k + 1);
 			goto out;
 		}
 		size_t len = strlen(vars[k]);
 		clean[k] = malloc(len + 1);
 		if (!clean[k]) {
-			fail(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 			goto out;
 		}
 		int c = templates_clean_variable(vars[k], clean[k], len + 1, msg, sizeof msg);
 		if (c < 0) {
-			fail(err, errlen, "variable %zu %s", k + 1, msg);
+			errbuf_set(err, errlen, "variable %zu %s", k + 1, msg);
 			goto out;
 		}
 		clen[k] = (size_t)c;
@@ -516,7 +470,7 @@ int templates_render(const struct template *tpl, const char *const *vars, size_t
 		}
 		buf = malloc(o + 1);
 		if (!buf) {
-			fail(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 			goto out;
 		}
 	}

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "base/strbuf.h"
+#include "base/text.h"
 
 #define VAR_MAX 256 /* bytes of one placeholder's value */
 
@@ -57,24 +58,6 @@ static void add_capped(struct strbuf *b, size_t cap, const char *s, size_t n)
 		strbuf_add(b, s, n);
 }
 
-/* Length in bytes of the valid UTF-8 sequence at s, or 0 when it is not one. */
-static size_t utf8_seq(const unsigned char *s)
-{
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		unsigned char lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		unsigned char lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 && (s[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 /* Cuts valid UTF-8 `s` after `maxchars` characters. */
 static void utf8_cut(char *s, size_t maxchars)
 {
@@ -93,8 +76,9 @@ static char *utf8_clean(const char *s, size_t maxchars)
 	struct strbuf b = {0};
 	size_t cap = maxchars * 4 + 4;
 	s += strspn(s, " \t\r\n");
+	const unsigned char *end = (const unsigned char *)s + strlen(s);
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = utf8_seq(p);
+		size_t n = utf8_decode(p, (size_t)(end - p), NULL);
 		if (n) {
 			add_capped(&b, cap, (const char *)p, n);
 			p += n;
@@ -126,7 +110,7 @@ static void var_value(const json_t *vars, const char *name, char out[VAR_MAX])
 			size_t i = n;
 			while (i > 0 && ((unsigned char)out[i - 1] & 0xC0) == 0x80)
 				i--;
-			if (i > 0 && (unsigned char)out[i - 1] >= 0xC0 && utf8_seq((const unsigned char *)out + i - 1) == 0)
+			if (i > 0 && (unsigned char)out[i - 1] >= 0xC0 && utf8_decode((const unsigned char *)out + i - 1, n - (i - 1), NULL) == 0)
 				out[i - 1] = '\0';
 		}
 		out[strcspn(out, "\r\n")] = '\0';

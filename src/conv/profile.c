@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "base/json.h"
+#include "base/text.h"
 #include "conv/extract.h"
 #include "privacy/seal.h"
 
@@ -114,37 +115,6 @@ json_t *profile_schema(const json_t *bot_config)
  * Each checker returns 1 with *out a new value to store, 0 when the value is refused, -1 when memory ran
  * out. */
 
-/* Decodes the UTF-8 sequence at s (n > 0 bytes left) into *cp; its length, or 0 when it is not valid
- * UTF-8 (overlong forms, surrogates and code points past U+10FFFF included). */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t len;
-	uint32_t c = s[0], min;
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF)
-		len = 2, c &= 0x1F, min = 0x80;
-	else if (c >= 0xE0 && c <= 0xEF)
-		len = 3, c &= 0x0F, min = 0x800;
-	else if (c >= 0xF0 && c <= 0xF4)
-		len = 4, c &= 0x07, min = 0x10000;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3F);
-	}
-	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return len;
-}
-
 /* Characters no profile value may hold: C0 and C1 controls, DEL, zero-width and joiner characters, line
  * and paragraph separators, bidi embeddings, overrides and isolates, the byte-order mark, and the
  * noncharacters U+FFFE/U+FFFF. */
@@ -159,7 +129,7 @@ static bool clean_utf8(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t len = utf8_next((const unsigned char *)s + i, n - i, &c);
+		size_t len = utf8_decode((const unsigned char *)s + i, n - i, &c);
 		if (len == 0 || cp_forbidden(c))
 			return false;
 		i += len;
@@ -195,7 +165,7 @@ static int check_text(const json_t *v, bool name_like, json_t **out)
 		return 0;
 	for (size_t i = 0; i < n;) {
 		uint32_t c;
-		size_t len = utf8_next((const unsigned char *)s + i, n - i, &c);
+		size_t len = utf8_decode((const unsigned char *)s + i, n - i, &c);
 		if (len == 0 || cp_forbidden(c))
 			return 0;
 		i += len;

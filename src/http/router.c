@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
+
 #define MAX_SEGMENTS 12
 
 struct compiled {
@@ -92,17 +94,6 @@ const struct route *router_at(const struct router *rt, size_t i)
 	return rt->rows[i].route;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes src[0..len) into dst; -1 on a bad escape or a decoded '/' or NUL. */
 static int decode(const char *src, size_t len, char *dst, size_t cap)
 {
@@ -112,7 +103,7 @@ static int decode(const char *src, size_t len, char *dst, size_t cap)
 		if (ch == '%') {
 			if (i + 2 >= len)
 				return -1;
-			int hi = hexval(src[i + 1]), lo = hexval(src[i + 2]);
+			int hi = hex_value(src[i + 1]), lo = hex_value(src[i + 2]);
 			if (hi < 0 || lo < 0)
 				return -1;
 			ch = (char)(hi * 16 + lo);

@@ -7,12 +7,12 @@
  */
 #include "ingest/crawl.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/text.h"
 #include "ingest/crawl_int.h"
 #include "ingest/html_text.h"
 #include "ingest/pdf_text.h"
@@ -56,18 +56,6 @@ const char *crawl_end_name(int end)
 	default:
 		return "unknown";
 	}
-}
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 static void report(struct crawl *c, const char *url, const char *message)
@@ -622,7 +610,7 @@ static int begin(struct crawl *c, const char *start, char *err, size_t errlen)
 	size_t on = cr_origin_len(start);
 	c->site = malloc(on + 2);
 	if (!c->site) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	memcpy(c->site, start, on);
@@ -630,36 +618,36 @@ static int begin(struct crawl *c, const char *start, char *err, size_t errlen)
 	c->site_https = !strncmp(start, "https://", 8);
 	c->deny_all = robots_disallow_all();
 	if (!c->deny_all) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	char why[512];
 	struct robots *r = robots_for(c, start, why, sizeof why);
 	if (!r) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	if (cr_stopping(c)) {
-		set_err(err, errlen, "stopped");
+		errbuf_set(err, errlen, "stopped");
 		return -1;
 	}
 	if (why[0] && strstr(why, "refused:")) {
-		set_err(err, errlen,
+		errbuf_set(err, errlen,
 			"%s: the address is private, loopback or link-local, which the crawler does not fetch "
 			"(BOTWERK_CRAWL_ALLOW_PRIVATE=1 allows such addresses, for tests and intranets)",
 			start);
 		return -1;
 	}
 	if (why[0]) {
-		set_err(err, errlen, "%s: the site is treated as off limits (RFC 9309); try again later", why);
+		errbuf_set(err, errlen, "%s: the site is treated as off limits (RFC 9309); try again later", why);
 		return -1;
 	}
 	if (!robots_allowed(r, cr_path(start))) {
-		set_err(err, errlen, "robots.txt of the site disallows %s for %s", start, c->lim.robots_agent);
+		errbuf_set(err, errlen, "robots.txt of the site disallows %s for %s", start, c->lim.robots_agent);
 		return -1;
 	}
 	if (enqueue(c, start, 0) < 0) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -668,7 +656,7 @@ static int begin(struct crawl *c, const char *start, char *err, size_t errlen)
 int crawl_site(struct httpc *http, const char *start_url, const struct crawl_limits *lim, const atomic_bool *stop,
 	       const struct crawl_callbacks *cb, void *ud, struct crawl_stats *st, char *err, size_t errlen)
 {
-	set_err(err, errlen, "%s", "");
+	errbuf_set(err, errlen, "%s", "");
 	struct crawl_stats local;
 	if (!st)
 		st = &local;
@@ -693,7 +681,7 @@ int crawl_site(struct httpc *http, const char *start_url, const struct crawl_lim
 	char *start = start_url ? html_url_resolve(NULL, start_url) : NULL;
 	if (!http || !start || (strncmp(start, "http://", 7) && strncmp(start, "https://", 8)) ||
 	    !sitemap_same_site(start, start) || strlen(start) > CRAWL_MAX_URL) {
-		set_err(err, errlen, "not an http(s) URL: %.200s", start_url ? start_url : "(none)");
+		errbuf_set(err, errlen, "not an http(s) URL: %.200s", start_url ? start_url : "(none)");
 		free(start);
 		return -1;
 	}
@@ -722,7 +710,7 @@ int crawl_site(struct httpc *http, const char *start_url, const struct crawl_lim
 		if (c.cb.on_progress)
 			c.cb.on_progress(ud, st->fetched, (int)(c.queue.n - c.queue.head));
 		if (r == END_NOMEM) {
-			set_err(err, errlen, "out of memory");
+			errbuf_set(err, errlen, "out of memory");
 			rc = -1;
 		} else if (r == END_STOP) {
 			st->end = CRAWL_END_STOPPED;

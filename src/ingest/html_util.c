@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
+
 #define TEXT_OF_MAX_NODES 4096
 
 void ht_init(struct htext *t, size_t max)
@@ -74,42 +76,6 @@ static size_t utf8_encode(uint32_t cp, char *out)
 	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
 	out[3] = (char)(0x80 | (cp & 0x3F));
 	return 4;
-}
-
-/* Decodes one strict UTF-8 character at s[0..n); returns its length, or 0 when the bytes there are not
- * a valid character (the caller then takes one byte as U+FFFD). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t k;
-	uint32_t c = s[0];
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		k = 1;
-		c &= 0x1F;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		k = 2;
-		c &= 0x0F;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		k = 3;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (n <= k)
-		return 0;
-	for (size_t j = 1; j <= k; j++) {
-		if ((s[j] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[j] & 0x3F);
-	}
-	if ((k == 2 && c < 0x800) || (k == 3 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return k + 1;
 }
 
 void ht_text(struct htext *t, const char *s, size_t n)

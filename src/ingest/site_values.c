@@ -10,43 +10,9 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/text.h"
 
 /* ---- text ----------------------------------------------------------------------------------------- */
-
-/* Length of the UTF-8 sequence at s[0..n) and its code point, or 0 when it is not valid. */
-static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	size_t k;
-	uint32_t c;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-		k = 1;
-		c = s[0] & 0x1F;
-	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-		k = 2;
-		c = s[0] & 0x0F;
-	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-		k = 3;
-		c = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n <= k)
-		return 0;
-	for (size_t j = 1; j <= k; j++) {
-		if ((s[j] & 0xC0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[j] & 0x3F);
-	}
-	if ((k == 2 && c < 0x800) || (k == 3 && (c < 0x10000 || c > 0x10FFFF)) || (c >= 0xD800 && c <= 0xDFFF))
-		return 0;
-	*cp = c;
-	return k + 1;
-}
 
 static bool is_space_cp(uint32_t c)
 {
@@ -65,7 +31,7 @@ bool sp_clean(const char *s, size_t n, size_t max_chars, char *out, size_t cap)
 	out[0] = '\0';
 	while (i < n) {
 		uint32_t c;
-		size_t k = utf8_seq(u + i, n - i, &c);
+		size_t k = utf8_decode(u + i, n - i, &c);
 
 		if (k == 0)
 			return false;
@@ -357,17 +323,6 @@ int sp_social(const char *url, char out[SP_FIELD_MAX])
 
 /* ---- colours -------------------------------------------------------------------------------------- */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool sp_color(const char *s, size_t n, char out[8])
 {
 	static const char hex[] = "0123456789abcdef";
@@ -381,15 +336,15 @@ bool sp_color(const char *s, size_t n, char out[8])
 		return false;
 	d = n - 1;
 	for (size_t i = 1; i < n; i++)
-		if (hexval(s[i]) < 0)
+		if (hex_value(s[i]) < 0)
 			return false;
 	out[0] = '#';
 	if (d == 3 || d == 4) {
 		for (int i = 0; i < 3; i++)
-			out[1 + 2 * i] = out[2 + 2 * i] = hex[hexval(s[1 + i])];
+			out[1 + 2 * i] = out[2 + 2 * i] = hex[hex_value(s[1 + i])];
 	} else if (d == 6 || d == 8) {
 		for (int i = 0; i < 6; i++)
-			out[1 + i] = hex[hexval(s[1 + i])];
+			out[1 + i] = hex[hex_value(s[1 + i])];
 	} else {
 		return false;
 	}
@@ -399,8 +354,8 @@ bool sp_color(const char *s, size_t n, char out[8])
 
 bool sp_color_grey(const char *c)
 {
-	int r = hexval(c[1]) * 16 + hexval(c[2]), g = hexval(c[3]) * 16 + hexval(c[4]),
-	    b = hexval(c[5]) * 16 + hexval(c[6]);
+	int r = hex_value(c[1]) * 16 + hex_value(c[2]), g = hex_value(c[3]) * 16 + hex_value(c[4]),
+	    b = hex_value(c[5]) * 16 + hex_value(c[6]);
 	int hi = r > g ? (r > b ? r : b) : (g > b ? g : b), lo = r < g ? (r < b ? r : b) : (g < b ? g : b);
 
 	return hi - lo < 40 || hi < 40 || lo > 225;

@@ -6,7 +6,6 @@
  */
 #include "ingest/sitemap.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,19 +13,8 @@
 #include <libxml/xmlreader.h>
 #include <libxml/xmlversion.h>
 
+#include "base/text.h"
 #include "ingest/html_text.h"
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || errlen == 0)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- same site ------------------------------------------------------------------------------------ */
 
@@ -204,22 +192,22 @@ static const char *precheck(const char *xml, size_t len)
 int sitemap_parse(const char *xml, size_t len, const char *sitemap_url, struct sitemap *out, char *err,
 		  size_t errlen)
 {
-	set_err(err, errlen, "%s", "");
+	errbuf_set(err, errlen, "%s", "");
 	if (!out) {
-		set_err(err, errlen, "no output");
+		errbuf_set(err, errlen, "no output");
 		return -1;
 	}
 	memset(out, 0, sizeof *out);
 	const char *why = xml ? precheck(xml, len) : "the sitemap is empty";
 	if (why) {
-		set_err(err, errlen, "%s", why);
+		errbuf_set(err, errlen, "%s", why);
 		return -1;
 	}
 	xmlTextReaderPtr rd = xmlReaderForMemory(xml, (int)len, NULL, NULL,
 						 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 							 XML_PARSE_NOCDATA | XML_PARSE_NOBLANKS);
 	if (!rd) {
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(rd, quiet, NULL);
@@ -233,7 +221,7 @@ int sitemap_parse(const char *xml, size_t len, const char *sitemap_url, struct s
 		int r = xmlTextReaderRead(rd);
 		if (r != 1) {
 			if (r < 0 && !any_loc) {
-				set_err(err, errlen, "the sitemap is not well-formed XML");
+				errbuf_set(err, errlen, "the sitemap is not well-formed XML");
 				rc = -2;
 			} else if (r < 0) {
 				out->truncated = true;
@@ -256,7 +244,7 @@ int sitemap_parse(const char *xml, size_t len, const char *sitemap_url, struct s
 					out->kind = SITEMAP_INDEX;
 					entry = "sitemap";
 				} else {
-					set_err(err, errlen, "not a sitemap (root element <%.64s>)", name);
+					errbuf_set(err, errlen, "not a sitemap (root element <%.64s>)", name);
 					rc = -2;
 				}
 			} else if (depth == 1) {
@@ -284,13 +272,13 @@ int sitemap_parse(const char *xml, size_t len, const char *sitemap_url, struct s
 		}
 	}
 	if (rc == 0 && !root) {
-		set_err(err, errlen, "the sitemap has no root element");
+		errbuf_set(err, errlen, "the sitemap has no root element");
 		rc = -2;
 	}
 	xmlFreeTextReader(rd);
 	free(l);
 	if (rc == -1)
-		set_err(err, errlen, "out of memory");
+		errbuf_set(err, errlen, "out of memory");
 	if (rc != 0) {
 		sitemap_clear(out);
 		return -1;

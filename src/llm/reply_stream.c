@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
+
 #define OUT_MAX 256 /* shown text batched per emit call; >= REPLY_STREAM_HOLD_MAX */
 #define KEY_MAX 16  /* decoded key bytes compared; longer keys match nothing */
 
@@ -103,15 +105,6 @@ struct reply_stream {
 static bool is_blank(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
 }
 
 static size_t encode_utf8(char *w, uint32_t cp)
@@ -403,7 +396,7 @@ static void decode_byte(struct reply_stream *rs, unsigned char c)
 		size_t n = rs->after_len;
 		char again[6];
 
-		if ((n == 0 && c == '\\') || (n == 1 && c == 'u') || (n >= 2 && hexval(c) >= 0)) {
+		if ((n == 0 && c == '\\') || (n == 1 && c == 'u') || (n >= 2 && hex_value(c) >= 0)) {
 			rs->after[rs->after_len++] = (char)c;
 			if (rs->after_len < 6)
 				return;
@@ -412,7 +405,7 @@ static void decode_byte(struct reply_stream *rs, unsigned char c)
 				uint32_t lo = 0;
 
 				for (size_t k = 2; k < 6; k++)
-					lo = lo * 16 + (uint32_t)hexval((unsigned char)rs->after[k]);
+					lo = lo * 16 + (uint32_t)hex_value((unsigned char)rs->after[k]);
 				if (lo >= 0xDC00 && lo <= 0xDFFF) {
 					text_code(rs, 0x10000 + ((rs->hi - 0xD800) << 10) + (lo - 0xDC00));
 					return;
@@ -450,7 +443,7 @@ static void decode_byte(struct reply_stream *rs, unsigned char c)
 		return;
 	}
 	if (rs->esc >= 2) {
-		int d = hexval(c);
+		int d = hex_value(c);
 		size_t m = rs->esc - 2;
 
 		if (d >= 0) {

@@ -11,6 +11,8 @@
 
 #include "base/json.h"
 #include "base/strbuf.h"
+#include "base/text.h"
+#include "base/text.h"
 
 #define SUBJECT_CHUNK 42 /* UTF-8 bytes per encoded word: 56 base64 characters, a line under 78 */
 #define BODY_LINE 57     /* bytes per base64 body line: 76 characters */

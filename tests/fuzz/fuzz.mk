@@ -70,8 +70,8 @@ site_profile_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/h
                      src/base/json.c src/base/err.c
 site_profile_PKGS := jansson libxml-2.0 icu-uc icu-i18n
 
-# Linked into every harness: the string builder most parsers use.
-FUZZ_COMMON_SRC := src/base/strbuf.c
+# Linked into every harness: the string builder and the text helpers (UTF-8, hex) most parsers use.
+FUZZ_COMMON_SRC := src/base/strbuf.c src/base/text.c
 
 FUZZ_BINS := $(patsubst %,$(FUZZ_BUILD)/fuzz_%,$(FUZZ_NAMES))
 
