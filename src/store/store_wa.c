@@ -141,14 +141,6 @@ int store_webhook_done(struct store *st, const char *id, int64_t now)
 	TIMED(st, "webhook_done", st->ops->webhook_done(st, id, now));
 }
 
-int store_prune_finished(struct store *st, int64_t cutoff, int limit, int *events, int *jobs)
-{
-	*events = *jobs = 0;
-	if (limit <= 0)
-		return STORE_OK;
-	TIMED(st, "prune_finished", st->ops->prune_finished(st, cutoff, limit, events, jobs));
-}
-
 void store_wa_contact_clear(struct store_wa_contact *c)
 {
 	free(c->wrapped_key);
