@@ -122,6 +122,11 @@ void sp_offer(struct site_profile *sp, enum sp_field f, const char *value, const
 /* site_profile.c: offers a person. The name is required; fields that fail validation are dropped. A
  * person of the same name (case and spacing ignored) is merged: missing fields are filled. */
 void sp_offer_person(struct site_profile *sp, const struct sp_person_in *in, const char *url, enum sp_kind kind);
+/* site_profile.c: the candidate the result takes for field f (most trusted kind, then quality, then count
+ * for counted kinds, then the first offered), or NULL. */
+const struct sp_cand *sp_best(const struct site_profile *sp, enum sp_field f);
+/* site_profile.c: persons rank by where they were found: schema.org, microdata, a team page, the imprint. */
+int sp_person_rank(unsigned kind);
 /* site_profile.c: the page's kinds (SP_PAGE_*) from its URL, title and first headings. */
 unsigned sp_classify(const char *url, const struct html_doc *doc);
 

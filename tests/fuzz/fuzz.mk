@@ -65,7 +65,7 @@ robots_PKGS   :=
 sitemap_SRC   := src/ingest/sitemap.c src/ingest/html_url.c src/ingest/html_util.c
 sitemap_PKGS  := libxml-2.0
 site_profile_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/html_url.c src/ingest/html_util.c \
-                     src/ingest/site_profile.c src/ingest/site_values.c src/ingest/site_hours.c src/ingest/site_text.c \
+                     src/ingest/site_profile.c src/ingest/site_result.c src/ingest/site_values.c src/ingest/site_hours.c src/ingest/site_text.c \
                      src/ingest/site_schema.c src/ingest/site_markup.c src/conv/hours.c src/conv/hours_text.c \
                      src/base/json.c src/base/err.c
 site_profile_PKGS := jansson libxml-2.0 icu-uc icu-i18n
