@@ -32,7 +32,7 @@ router_SRC    := src/http/router.c
 router_PKGS   := jansson
 json_body_SRC := src/base/json.c src/base/err.c src/base/clock.c src/api/bot_json.c src/conv/hours.c src/conv/hours_text.c \
                  src/llm/config.c src/llm/prompt_template.c src/conv/profile_fields.c src/api/secret_paths.c src/channels/policy.c \
-                 src/channels/templates.c src/conv/flow.c src/conv/flow_check.c src/conv/flow_answer.c src/conv/words.c
+                 src/channels/templates.c src/conv/flow.c src/conv/flow_check.c src/conv/flow_check_read.c src/conv/flow_answer.c src/conv/words.c
 json_body_PKGS:= jansson icu-uc icu-i18n
 terms_SRC     := src/rag/terms.c src/rag/synonyms.c $(FUZZ_BUILD)/gen/rag_files.c
 terms_PKGS    := icu-uc
@@ -58,7 +58,7 @@ inbound_SRC   := src/channels/inbound.c
 inbound_PKGS  := jansson
 html_text_SRC  := src/ingest/html_text.c src/ingest/html_links.c src/ingest/html_url.c src/ingest/html_util.c
 html_text_PKGS := libxml-2.0
-flow_SRC      := src/conv/flow.c src/conv/flow_check.c src/conv/flow_answer.c src/conv/handover.c src/conv/topics.c src/conv/words.c
+flow_SRC      := src/conv/flow.c src/conv/flow_check.c src/conv/flow_check_read.c src/conv/flow_answer.c src/conv/handover.c src/conv/topics.c src/conv/words.c
 flow_PKGS     := jansson
 robots_SRC    := src/ingest/robots.c
 robots_PKGS   :=
