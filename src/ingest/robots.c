@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/text.h"
+
 struct rule {
 	size_t off, len; /* the normalised pattern in robots.pats, without a final "$" */
 	size_t weight;   /* its length with the "$": the RFC's "most octets" */
@@ -49,17 +51,6 @@ static int lower(int c)
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\v' || c == '\f';
-}
-
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static bool unreserved(int c)
@@ -113,8 +104,8 @@ static size_t put_normalised(struct robots *r, const char *s, size_t n, bool pat
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n && hex_val(s[i + 1]) >= 0 && hex_val(s[i + 2]) >= 0) {
-			int v = hex_val(s[i + 1]) * 16 + hex_val(s[i + 2]);
+		if (c == '%' && i + 2 < n && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+			int v = hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]);
 			if (unreserved(v)) {
 				o[k++] = (char)v;
 			} else {

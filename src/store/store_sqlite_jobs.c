@@ -20,7 +20,6 @@
 
 /* ---- rows -------------------------------------------------------------------------------------------- */
 
-/* A text column copied to the heap, NULL for SQL NULL; *ok turns false when memory runs out. */
 /* A job row (JOB_COLS in store_sqlite.c) into *out. */
 static int read_job(sqlite3_stmt *q, struct store_job *out)
 {
