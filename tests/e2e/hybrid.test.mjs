@@ -52,7 +52,8 @@ describe(`hybrid retrieval (${BACKEND})`, () => {
     await srv.addText(key, bot.id, 'Preise', PRICES);
     await srv.addText(key, bot.id, 'Anfahrt', PARKING);
     await srv.addText(key, bot.id, 'Wellness', SAUNA);
-    // the embedder is poked by each new source and stores the vectors in the background
+    // the embedder is poked by each new source and stores the vectors in the background, one source
+    // after the other: the answer by meaning comes once the first is stored, the rest follow
     const got = await waitFor(async () => {
       const r = await srv.chat(bot.id, Q_MEANING);
       return r.json.metadata.unanswered === false ? r : null;
@@ -61,12 +62,17 @@ describe(`hybrid retrieval (${BACKEND})`, () => {
     assert.match(got.json.response, /39 Euro/);
     assert.equal(got.json.metadata.retrieval, 'hybrid');
     assert.equal(got.json.sources[0].title, 'Preise');
-    const inputs = embedded('embed-a').flatMap((r) => r.body.input);
-    assert.ok(inputs.some((t) => t.includes('Parkplätze')), 'every chunk was embedded');
-    assert.ok(inputs.some((t) => t === Q_MEANING), 'and the question');
+    const inputs = () => embedded('embed-a').flatMap((r) => r.body.input);
+    const all = await waitFor(() => [PARKING, SAUNA].every((p) => inputs().some((t) => t.includes(p.slice(0, 30)))));
+    assert.ok(all, 'every chunk was embedded');
+    assert.ok(inputs().some((t) => t === Q_MEANING), 'and the question');
     // a question about something else is still answered from its own passage
-    const park = await srv.chat(bot.id, 'Wo kann ich mein Auto abstellen?');
-    assert.match(park.json.response, /Parkplätze/);
+    // (its vectors were sent for; storing them may still be under way)
+    const park = await waitFor(async () => {
+      const r = await srv.chat(bot.id, 'Wo kann ich mein Auto abstellen?');
+      return /Parkplätze/.test(r.json.response) ? r : null;
+    });
+    assert.ok(park, 'the parking question is answered from the parking passage');
     // an unrelated question still gets the fallback: no vector is close enough
     const none = await srv.chat(bot.id, 'Habt ihr einen Kinderspielplatz?');
     assert.equal(none.json.metadata.unanswered, true, none.text);
