@@ -15,15 +15,13 @@
  *          -n N   events in all (default 100000)
  *          -d     every event is delivered twice, by two clients at once (a provider retry): checks that
  *                 exactly half are stored and half reported as duplicates
- *          -s M   SQLite synchronous mode of the writer: "normal" (what botwerk runs with: WAL, the commit is
- *                 durable against a crash of the process, not of the machine) or "full" (an fsync of the WAL
- *                 at every commit: durable against power loss too). Default normal.
  *          -p F   the database file (default: a new file in $TMPDIR or /tmp; removed at the end). Put it on
  *                 the disk the server would use: fsync costs what that disk costs.
  *
  * Each event is a distinct message with a 500-byte payload (a sealed text's size). The latency of an event is
  * from the call to store_webhook_put_async to its callback, which the writer runs after the commit: several
- * events share one commit (group commit), so one fsync covers them all.
+ * events share one commit (group commit), and the writer commits every batch that holds intake writes with
+ * synchronous=FULL, so one fsync of the WAL covers them all before any of them is answered.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -34,7 +32,6 @@
 #include <unistd.h>
 
 #include "rag/terms.h"
-#include "store/sqlite_int.h" /* the bench sets the writer's synchronous mode; nothing else reaches inside */
 #include "store/store.h"
 
 #define MAX_CLIENTS 1024
@@ -124,52 +121,27 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Runs on the writer's connection. SQLite refuses to change the safety level inside a transaction, and the
- * writer runs every body inside one (BEGIN IMMEDIATE, SAVEPOINT op): so this body, alone in its batch before
- * the load starts, commits that empty transaction, sets the mode, and opens a new one for the writer to
- * release and commit as usual. A trick for this bench only; see docs/internals/jobs.md for the real switch. */
-static int set_sync_full(struct conn *c, void *arg)
-{
-	(void)arg;
-	return sqlite_exec(c->db, "COMMIT; PRAGMA synchronous=FULL; BEGIN IMMEDIATE; SAVEPOINT op") == SQLITE_OK
-		       ? STORE_OK
-		       : STORE_ERROR;
-}
-
-/* The writer connection's synchronous level as SQLite reports it (0 off, 1 normal, 2 full, 3 extra). */
-static int read_sync(struct conn *c, void *arg)
-{
-	sqlite3_stmt *q = NULL;
-	if (sqlite3_prepare_v2(c->db, "PRAGMA synchronous", -1, &q, NULL) != SQLITE_OK)
-		return STORE_ERROR;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		*(int *)arg = sqlite3_column_int(q, 0);
-	sqlite3_finalize(q);
-	return STORE_OK;
-}
-
 static int usage(void)
 {
-	fprintf(stderr, "usage: webhook_store_bench [-c clients] [-n events] [-d] [-s normal|full] [-p file]\n");
+	fprintf(stderr, "usage: webhook_store_bench [-c clients] [-n events] [-d] [-p file]\n");
 	return 2;
 }
 
 int main(int argc, char **argv)
 {
 	struct bench b = {.clients = 64, .total = 100000};
-	const char *sync = "normal", *path = NULL;
+	const char *path = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "c:n:ds:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:n:dp:")) != -1) {
 		switch (opt) {
 		case 'c': b.clients = atoi(optarg); break;
 		case 'n': b.total = atoi(optarg); break;
 		case 'd': b.twice = true; break;
-		case 's': sync = optarg; break;
 		case 'p': path = optarg; break;
 		default: return usage();
 		}
 	}
-	if (b.clients < 1 || b.clients > MAX_CLIENTS || b.total < 100 || (strcmp(sync, "normal") && strcmp(sync, "full")))
+	if (b.clients < 1 || b.clients > MAX_CLIENTS || b.total < 100)
 		return usage();
 
 	char tmp[256];
@@ -191,16 +163,6 @@ int main(int argc, char **argv)
 	b.st = terms ? store_open(&o, err, sizeof err) : NULL;
 	if (!b.st) {
 		fprintf(stderr, "cannot open the store: %s\n", terms ? err : "out of memory");
-		return 1;
-	}
-	if (!strcmp(sync, "full") && sqlite_write((struct sqlite_store *)b.st, set_sync_full, NULL) != STORE_OK) {
-		fprintf(stderr, "cannot set synchronous=FULL\n");
-		return 1;
-	}
-	int level = -1;
-	int want_level = strcmp(sync, "full") ? 1 : 2;
-	if (sqlite_write((struct sqlite_store *)b.st, read_sync, &level) != STORE_OK || level != want_level) {
-		fprintf(stderr, "the writer runs with synchronous level %d, not %s\n", level, sync);
 		return 1;
 	}
 	snprintf(b.tenant, sizeof b.tenant, "ten_bench");
@@ -243,8 +205,8 @@ int main(int argc, char **argv)
 	double p50 = b.lat_ms[b.total / 2], p99 = b.lat_ms[(size_t)((double)b.total * 0.99)],
 	       p999 = b.lat_ms[(size_t)((double)b.total * 0.999)], max = b.lat_ms[b.total - 1];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	printf("webhook intake (SQLite, synchronous=%s, WAL, group commit): %d events, %d clients, %ld CPUs\n", sync,
-	       b.total, b.clients, cpus);
+	printf("webhook intake (SQLite, WAL, group commit flushed with synchronous=FULL): %d events, %d clients, "
+	       "%ld CPUs\n", b.total, b.clients, cpus);
 	printf("  %.0f events/s over %.2f s; ack latency p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.2f ms\n",
 	       (double)b.total / secs, secs, p50, p99, p999, max);
 	printf("  stored %d, duplicates %d, failed %d\n", atomic_load(&b.stored), atomic_load(&b.duplicates),

@@ -300,13 +300,34 @@ static void run_batch(struct conn *c, struct write_op *batch)
 	}
 }
 
+/* Runs a batch; one that holds a flushed write is committed with synchronous=FULL (the WAL is synced
+ * before the commit returns, with every earlier commit in it), and the connection goes back to NORMAL. */
+static void run_batch_synced(struct sqlite_store *s, struct conn *c, struct write_op *batch)
+{
+	bool flush = false;
+	for (struct write_op *op = batch; op && !flush; op = op->next)
+		flush = op->flush;
+	if (!c || !flush || s->base.opts.sync_full) {
+		run_batch(c, batch);
+		return;
+	}
+	if (sqlite_exec(c->db, "PRAGMA synchronous=FULL") != SQLITE_OK) {
+		for (struct write_op *op = batch; op; op = op->next)
+			op->rc = STORE_ERROR;
+		return;
+	}
+	run_batch(c, batch);
+	sqlite_exec(c->db, "PRAGMA synchronous=NORMAL");
+}
+
 static void *writer_main(void *arg)
 {
 	struct sqlite_store *s = arg;
 	struct conn *c = sqlite_conn(s);
 	/* Every write goes through here, batched (group commit). With sync_full each batch is flushed to the
 	 * disk before its callers are answered (survives a power loss; one fsync per batch, about a quarter
-	 * of the write throughput); by default (WAL, NORMAL) it survives a crash of the process. */
+	 * of the write throughput); by default (WAL, NORMAL) it survives a crash of the process, and only
+	 * the batches with a flushed write (webhook intake) are synced. */
 	if (c && s->base.opts.sync_full)
 		sqlite_exec(c->db, "PRAGMA synchronous=FULL");
 
@@ -319,7 +340,7 @@ static void *writer_main(void *arg)
 		struct write_op *batch = s->head;
 		s->head = s->tail = NULL;
 		pthread_mutex_unlock(&s->queue_lock);
-		run_batch(c, batch);
+		run_batch_synced(s, c, batch);
 		struct write_op *async = NULL;
 		pthread_mutex_lock(&s->queue_lock);
 		for (struct write_op *op = batch, *next; op; op = next) {
@@ -358,7 +379,8 @@ static void enqueue(struct sqlite_store *s, struct write_op *op)
 	pthread_cond_signal(&s->queue_cond);
 }
 
-void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud)
+static void write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud,
+			bool flush)
 {
 	struct write_op *op = calloc(1, sizeof *op);
 	if (!op) {
@@ -370,6 +392,7 @@ void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, stor
 	op->rc = STORE_ERROR;
 	op->on_done = done;
 	op->done_ud = ud;
+	op->flush = flush;
 	pthread_mutex_lock(&s->queue_lock);
 	if (s->stop) {
 		pthread_mutex_unlock(&s->queue_lock);
@@ -381,9 +404,9 @@ void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, stor
 	pthread_mutex_unlock(&s->queue_lock);
 }
 
-int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg)
+static int write_wait(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, bool flush)
 {
-	struct write_op op = {.fn = fn, .arg = arg, .rc = STORE_ERROR};
+	struct write_op op = {.fn = fn, .arg = arg, .rc = STORE_ERROR, .flush = flush};
 	if (pthread_cond_init(&op.done_cond, NULL) != 0)
 		return STORE_ERROR;
 	pthread_mutex_lock(&s->queue_lock);
@@ -398,6 +421,26 @@ int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg)
 	pthread_mutex_unlock(&s->queue_lock);
 	pthread_cond_destroy(&op.done_cond);
 	return op.rc;
+}
+
+void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud)
+{
+	write_async(s, fn, arg, done, ud, false);
+}
+
+void sqlite_write_async_flushed(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud)
+{
+	write_async(s, fn, arg, done, ud, true);
+}
+
+int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg)
+{
+	return write_wait(s, fn, arg, false);
+}
+
+int sqlite_write_flushed(struct sqlite_store *s, sqlite_tx_fn fn, void *arg)
+{
+	return write_wait(s, fn, arg, true);
 }
 
 int sqlite_store_init(struct sqlite_store *s, const struct store_opts *opts, char *errbuf, size_t errlen)

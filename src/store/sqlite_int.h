@@ -202,6 +202,7 @@ struct write_op {
 	pthread_cond_t done_cond; /* signalled when `done` is set (one waiter: the op's caller) */
 	store_done_fn on_done;    /* set for ops nobody waits for (heap-allocated, freed by the writer) */
 	void *done_ud;
+	bool flush;               /* its batch is flushed to the disk (synchronous=FULL) before it is answered */
 	struct write_op *next;
 };
 
@@ -230,6 +231,11 @@ struct conn *sqlite_conn(struct sqlite_store *s);
 void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud);
 /* Runs `fn` in the writer's next batch and waits for the commit. */
 int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg);
+/* The same two for writes acknowledged to someone who will not send them again (a provider's webhook):
+ * the batch that holds one is committed with synchronous=FULL, so the write survives a power loss before
+ * its caller hears back, whatever the store's sync_full says. One fsync per batch, shared by its writes. */
+void sqlite_write_async_flushed(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud);
+int sqlite_write_flushed(struct sqlite_store *s, sqlite_tx_fn fn, void *arg);
 
 /* Statement helpers: a reset, unbound statement (NULL on failure, logged); reset after use; step a
  * statement that returns no rows (STORE_OK or mapped error; `changes` may be NULL). */

@@ -5,8 +5,9 @@
  * Every claim is a transaction body run by the single writer (sqlite_int.h), so "pick the oldest row and
  * mark it claimed" can never hand one row to two callers: no other write runs in between, in this process
  * or (BEGIN IMMEDIATE) in any other. Webhook intake goes through the writer without waiting
- * (sqlite_write_async): the events queued while one batch commits share the next commit, and each caller
- * hears back only after that commit.
+ * (sqlite_write_async_flushed): the events queued while one batch commits share the next commit, which is
+ * synced to the disk (synchronous=FULL, whatever the store's default), and each caller hears back only
+ * after it.
  *
  * The statements are in the table of store_sqlite.c (S_JOB_*, S_WH_*).
  */
@@ -408,7 +409,7 @@ static struct webhook_put *webhook_copy(const struct store_webhook_in *ev)
 int sq_webhook_put(struct store *st, const struct store_webhook_in *ev, bool *duplicate)
 {
 	struct webhook_put w = {.ev = *ev};
-	int rc = sqlite_write(sqlite_of(st), webhook_put_tx, &w);
+	int rc = sqlite_write_flushed(sqlite_of(st), webhook_put_tx, &w);
 	if (rc == STORE_OK)
 		*duplicate = w.duplicate;
 	return rc;
@@ -431,7 +432,7 @@ void sq_webhook_put_async(struct store *st, const struct store_webhook_in *ev, s
 	}
 	w->done = done;
 	w->ud = ud;
-	sqlite_write_async(sqlite_of(st), webhook_put_tx, w, webhook_put_done, w);
+	sqlite_write_async_flushed(sqlite_of(st), webhook_put_tx, w, webhook_put_done, w);
 }
 
 struct wh_claim_args {

@@ -1,0 +1,166 @@
+/*
+ * test_sqlite_writer.c — the SQLite writer's durability levels (store/sqlite_conn.c): a plain write is
+ * committed with synchronous=NORMAL (a process crash loses nothing), a flushed write — the webhook
+ * intake's — with synchronous=FULL (a power loss loses nothing either), and the writer goes back to
+ * NORMAL afterwards; with the store's sync_full every write is FULL and stays so.
+ *
+ * White-box: a transaction body run by the writer reads the level its own connection commits with.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rag/terms.h"
+#include "store/sqlite_int.h"
+#include "store/store.h"
+
+struct env {
+	struct terms *terms;
+	struct store *st;
+	char path[256];
+};
+
+static void remove_files(const char *path)
+{
+	char p[300];
+	static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
+		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+		unlink(p);
+	}
+}
+
+static int open_env(void **state, bool sync_full)
+{
+	struct env *e = calloc(1, sizeof *e);
+	if (!e)
+		return -1;
+	e->terms = terms_new();
+	const char *tmp = getenv("TMPDIR");
+	snprintf(e->path, sizeof e->path, "%s/botwerk-test-writer-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	int fd = mkstemp(e->path);
+	if (!e->terms || fd < 0) {
+		terms_free(e->terms);
+		free(e);
+		return -1;
+	}
+	close(fd);
+	struct store_opts o = {.url = e->path, .busy_timeout_ms = 5000, .tokenize = terms_tokenize,
+			       .tokenize_ctx = e->terms, .sync_full = sync_full};
+	char err[512] = "";
+	e->st = store_open(&o, err, sizeof err);
+	if (!e->st) {
+		fprintf(stderr, "store_open failed: %s\n", err);
+		remove_files(e->path);
+		terms_free(e->terms);
+		free(e);
+		return -1;
+	}
+	*state = e;
+	return 0;
+}
+
+static int setup_default(void **state)
+{
+	return open_env(state, false);
+}
+
+static int setup_sync_full(void **state)
+{
+	return open_env(state, true);
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+	store_close(e->st);
+	remove_files(e->path);
+	terms_free(e->terms);
+	free(e);
+	return 0;
+}
+
+/* A transaction body: records the writer connection's synchronous level (0 OFF, 1 NORMAL, 2 FULL). */
+static int read_level(struct conn *c, void *arg)
+{
+	int *level = arg;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(c->db, "PRAGMA synchronous", -1, &st, NULL) != SQLITE_OK)
+		return STORE_ERROR;
+	int rc = sqlite3_step(st) == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+	if (rc == STORE_OK)
+		*level = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct async_level {
+	int level, rc;
+	bool done;
+};
+
+static void async_done(void *ud, int rc)
+{
+	struct async_level *a = ud;
+	a->rc = rc;
+	__atomic_store_n(&a->done, true, __ATOMIC_RELEASE);
+}
+
+static void wait_async(struct async_level *a)
+{
+	for (int i = 0; i < 5000 && !__atomic_load_n(&a->done, __ATOMIC_ACQUIRE); i++)
+		usleep(1000);
+	assert_true(__atomic_load_n(&a->done, __ATOMIC_ACQUIRE));
+	assert_int_equal(a->rc, STORE_OK);
+}
+
+static void flushed_writes_are_synced_plain_ones_are_not(void **state)
+{
+	struct env *e = *state;
+	struct sqlite_store *s = sqlite_of(e->st);
+	int level = -1;
+	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
+	assert_int_equal(level, 1);
+	assert_int_equal(sqlite_write_flushed(s, read_level, &level), STORE_OK);
+	assert_int_equal(level, 2);
+	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
+	assert_int_equal(level, 1); /* back to NORMAL: chat writes do not pay for the intake's fsync */
+
+	struct async_level a = {.level = -1}, b = {.level = -1};
+	sqlite_write_async_flushed(s, read_level, &a.level, async_done, &a);
+	wait_async(&a);
+	assert_int_equal(a.level, 2);
+	sqlite_write_async(s, read_level, &b.level, async_done, &b);
+	wait_async(&b);
+	assert_int_equal(b.level, 1);
+}
+
+static void sync_full_store_syncs_every_write(void **state)
+{
+	struct env *e = *state;
+	struct sqlite_store *s = sqlite_of(e->st);
+	int level = -1;
+	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
+	assert_int_equal(level, 2);
+	assert_int_equal(sqlite_write_flushed(s, read_level, &level), STORE_OK);
+	assert_int_equal(level, 2);
+	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
+	assert_int_equal(level, 2); /* a flushed write does not turn the store's FULL into NORMAL */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(flushed_writes_are_synced_plain_ones_are_not, setup_default, teardown),
+		cmocka_unit_test_setup_teardown(sync_full_store_syncs_every_write, setup_sync_full, teardown),
+	};
+	return cmocka_run_group_tests_name("sqlite_writer", tests, NULL, NULL);
+}
