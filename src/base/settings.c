@@ -40,7 +40,8 @@ static const struct setting table[] = {
 	{"BOTWERK_DB_POOL", SET_LONG, "8", 1, 256, false, OFF(db_pool), "PostgreSQL connections per process"},
 	{"BOTWERK_DB_SYNC_FULL", SET_BOOL, "0", 0, 1, false, OFF(db_sync_full),
 	 "SQLite: flush every commit to the disk before answering (1: all survives a power loss, ~25% fewer "
-	 "writes/s; 0: only webhook events do, the rest survives a crash of the process)"},
+	 "writes/s; 0: only webhook events, leads, consents, erasures and key swaps do, the rest survives a crash "
+	 "of the process)"},
 	{"BOTWERK_DB_BUSY_TIMEOUT_MS", SET_LONG, "5000", 10, 600000, false, OFF(db_busy_timeout_ms),
 	 "how long a SQLite writer waits for another process holding the write lock"},
 	{"BOTWERK_MAX_BODY", SET_LONG, "1048576", 1024, 67108864, false, OFF(max_body),

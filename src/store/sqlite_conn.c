@@ -309,6 +309,8 @@ static void run_batch_synced(struct sqlite_store *s, struct conn *c, struct writ
 		flush = op->flush;
 	if (!c || !flush || s->base.opts.sync_full) {
 		run_batch(c, batch);
+		if (c && s->base.opts.sync_full)
+			s->synced_batches++;
 		return;
 	}
 	if (sqlite_exec(c->db, "PRAGMA synchronous=FULL") != SQLITE_OK) {
@@ -317,6 +319,7 @@ static void run_batch_synced(struct sqlite_store *s, struct conn *c, struct writ
 		return;
 	}
 	run_batch(c, batch);
+	s->synced_batches++;
 	sqlite_exec(c->db, "PRAGMA synchronous=NORMAL");
 }
 

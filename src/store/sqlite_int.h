@@ -216,6 +216,7 @@ struct sqlite_store {
 	pthread_cond_t queue_cond;  /* work arrived */
 	struct write_op *head, *tail;
 	bool stop, writer_running;
+	_Atomic unsigned long synced_batches; /* batches committed with synchronous=FULL (read by tests) */
 	pthread_t writer;
 };
 
@@ -231,9 +232,10 @@ struct conn *sqlite_conn(struct sqlite_store *s);
 void sqlite_write_async(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud);
 /* Runs `fn` in the writer's next batch and waits for the commit. */
 int sqlite_write(struct sqlite_store *s, sqlite_tx_fn fn, void *arg);
-/* The same two for writes acknowledged to someone who will not send them again (a provider's webhook):
- * the batch that holds one is committed with synchronous=FULL, so the write survives a power loss before
- * its caller hears back, whatever the store's sync_full says. One fsync per batch, shared by its writes. */
+/* The same two for writes that must survive a power loss before their caller hears back, whatever the
+ * store's sync_full says: what was acknowledged to someone who will not send it again (a provider's
+ * webhook, a lead, a consent, a contact request) and what must not come back (an erasure, a key swap).
+ * The batch that holds one is committed with synchronous=FULL: one fsync, shared by the batch. */
 void sqlite_write_async_flushed(struct sqlite_store *s, sqlite_tx_fn fn, void *arg, store_done_fn done, void *ud);
 int sqlite_write_flushed(struct sqlite_store *s, sqlite_tx_fn fn, void *arg);
 

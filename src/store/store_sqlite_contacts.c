@@ -170,7 +170,7 @@ int sq_lead_capture(struct store *st, const struct store_lead_capture *lc, char 
 		    bool *created)
 {
 	struct lead_capture_args a = {.lc = lc};
-	int rc = sqlite_write(sqlite_of(st), lead_capture_tx, &a);
+	int rc = sqlite_write_flushed(sqlite_of(st), lead_capture_tx, &a);
 	if (rc == STORE_OK) {
 		memcpy(lead_id_out, a.lead_id, STORE_ID_MAX);
 		*created = a.created;
@@ -355,7 +355,7 @@ static int contact_erase_tx(struct conn *c, void *arg)
 int sq_contact_erase(struct store *st, const char *tenant_id, const char *contact_id, int64_t now)
 {
 	struct erase_args a = {tenant_id, contact_id, now};
-	return sqlite_write(sqlite_of(st), contact_erase_tx, &a);
+	return sqlite_write_flushed(sqlite_of(st), contact_erase_tx, &a);
 }
 
 /* Restore: by contact id alone (a restored backup's rows may be of any tenant). The erasure is recorded
@@ -389,7 +389,7 @@ static int contact_purge_tx(struct conn *c, void *arg)
 int sq_contact_purge(struct store *st, const char *contact_id, int64_t now)
 {
 	struct erase_args a = {NULL, contact_id, now};
-	return sqlite_write(sqlite_of(st), contact_purge_tx, &a);
+	return sqlite_write_flushed(sqlite_of(st), contact_purge_tx, &a);
 }
 
 /* The id is the statement's and valid during the emit call (so emit must not call store_erasure_list). */

@@ -480,7 +480,7 @@ int sq_contact_request(struct store *st, const struct store_contact_request *cr,
 		       bool *created)
 {
 	struct request_args a = {.cr = cr};
-	int rc = sqlite_write(sqlite_of(st), contact_request_tx, &a);
+	int rc = sqlite_write_flushed(sqlite_of(st), contact_request_tx, &a);
 	if (rc != STORE_OK)
 		return rc;
 	memcpy(lead_id_out, a.lead_id, STORE_ID_MAX);

@@ -162,7 +162,7 @@ static int retention_erase_tx(struct conn *c, void *arg)
 int sq_retention_erase(struct store *st, const char *tenant_id, int64_t cutoff, int limit, int64_t now, int *erased)
 {
 	struct retention_erase_args a = {.tenant_id = tenant_id, .cutoff = cutoff, .now = now, .limit = limit};
-	int rc = sqlite_write(sqlite_of(st), retention_erase_tx, &a);
+	int rc = sqlite_write_flushed(sqlite_of(st), retention_erase_tx, &a);
 	if (rc == STORE_OK)
 		*erased = a.erased;
 	return rc;
@@ -294,7 +294,7 @@ static int tenant_key_swap_tx(struct conn *c, void *arg)
 int sq_tenant_key_swap(struct store *st, const char *tenant_id, const char *expected, const char *wrapped)
 {
 	struct key_swap_args a = {tenant_id, expected, wrapped, 0};
-	return sqlite_write(sqlite_of(st), tenant_key_swap_tx, &a);
+	return sqlite_write_flushed(sqlite_of(st), tenant_key_swap_tx, &a);
 }
 
 int sq_server_key_get(struct store *st, const char *name, char **wrapped)
@@ -344,5 +344,5 @@ static int server_key_swap_tx(struct conn *c, void *arg)
 int sq_server_key_swap(struct store *st, const char *name, const char *expected, const char *wrapped, int64_t now)
 {
 	struct key_swap_args a = {name, expected, wrapped, now};
-	return sqlite_write(sqlite_of(st), server_key_swap_tx, &a);
+	return sqlite_write_flushed(sqlite_of(st), server_key_swap_tx, &a);
 }

@@ -153,7 +153,7 @@ static int consent_tx(struct conn *c, void *arg)
 
 int sq_wa_consent_set(struct store *st, const struct store_wa_consent *cs)
 {
-	return sqlite_write(sqlite_of(st), consent_tx, (void *)(uintptr_t)cs);
+	return sqlite_write_flushed(sqlite_of(st), consent_tx, (void *)(uintptr_t)cs);
 }
 
 struct touch_args {

@@ -2,7 +2,8 @@
  * test_sqlite_writer.c — the SQLite writer's durability levels (store/sqlite_conn.c): a plain write is
  * committed with synchronous=NORMAL (a process crash loses nothing), a flushed write — the webhook
  * intake's — with synchronous=FULL (a power loss loses nothing either), and the writer goes back to
- * NORMAL afterwards; with the store's sync_full every write is FULL and stays so.
+ * NORMAL afterwards; with the store's sync_full every write is FULL and stays so. Through the public API:
+ * the webhook intake, erasures, key swaps and consent decisions are flushed, a bot created is not.
  *
  * White-box: a transaction body run by the writer reads the level its own connection commits with.
  */
@@ -156,11 +157,51 @@ static void sync_full_store_syncs_every_write(void **state)
 	assert_int_equal(level, 2); /* a flushed write does not turn the store's FULL into NORMAL */
 }
 
+/* Through the public store API: which writes wait for a flush, and that the rest do not. */
+static void intake_erasure_keys_and_consent_are_flushed(void **state)
+{
+	struct env *e = *state;
+	struct sqlite_store *s = sqlite_of(e->st);
+	unsigned long n = s->synced_batches;
+	/* plain writes: a tenant, a bot */
+	assert_int_equal(store_tenant_create(e->st, "ten_w", "Writer", 1), STORE_OK);
+	struct store_bot bot = {.id = "bot_w", .tenant_id = "ten_w", .name = "W", .config = "{}", .active = true,
+				.created_at = 1, .updated_at = 1};
+	assert_int_equal(store_bot_create(e->st, &bot), STORE_OK);
+	assert_int_equal(s->synced_batches, n);
+
+	/* a webhook event, acknowledged to the provider once stored */
+	struct store_webhook_in ev = {.id = "whe_1", .tenant_id = "ten_w", .bot_id = "bot_w", .provider = "meta",
+				      .kind = "message", .provider_id = "wamid.1", .dedupe_key = "meta:message:wamid.1",
+				      .payload = "{}", .received_at = 2};
+	bool dup = true;
+	assert_int_equal(store_webhook_put(e->st, &ev, &dup), STORE_OK);
+	assert_false(dup);
+	assert_int_equal(s->synced_batches, n + 1);
+	/* an erasure (of a contact that is not there: the batch is flushed all the same) */
+	store_contact_erase(e->st, "ten_w", "ct_missing", 3);
+	assert_int_equal(s->synced_batches, n + 2);
+	/* a server key swap */
+	assert_int_equal(store_server_key_swap(e->st, "test-key", NULL, "wrapped", 4), STORE_OK);
+	assert_int_equal(s->synced_batches, n + 3);
+	/* a consent decision (again of a contact that is not there) */
+	struct store_wa_consent cs = {.tenant_id = "ten_w", .contact_id = "ct_missing", .status = "revoked",
+				      .source = "keyword_stop", .at = 5};
+	store_wa_consent_set(e->st, &cs);
+	assert_int_equal(s->synced_batches, n + 4);
+	/* and a plain write after them is not */
+	struct store_bot other = bot;
+	snprintf(other.id, sizeof other.id, "bot_w2");
+	assert_int_equal(store_bot_create(e->st, &other), STORE_OK);
+	assert_int_equal(s->synced_batches, n + 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(flushed_writes_are_synced_plain_ones_are_not, setup_default, teardown),
 		cmocka_unit_test_setup_teardown(sync_full_store_syncs_every_write, setup_sync_full, teardown),
+		cmocka_unit_test_setup_teardown(intake_erasure_keys_and_consent_are_flushed, setup_default, teardown),
 	};
 	return cmocka_run_group_tests_name("sqlite_writer", tests, NULL, NULL);
 }
