@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "base/strbuf.h"
 #include "conv/hours.h"
 #include "privacy/keys.h"
 
@@ -449,38 +450,6 @@ out:
 
 /* ---- plain-text transcript --------------------------------------------------------------------------- */
 
-struct buf {
-	char *s;
-	size_t len, cap;
-	bool failed;
-};
-
-static void buf_put(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_put(b, s, strlen(s));
-}
-
 /* `ms` on the bot's wall clock as "2026-12-01 14:03" (UTC with " UTC" appended when ICU fails). */
 static void local_minute(const struct hours *h, int64_t ms, char out[32])
 {
@@ -517,27 +486,27 @@ static struct hours *bot_hours(struct app *app, const char *tenant_id, const cha
 /* One line per message: "2026-12-01 14:03 Besucher: …" / "… Bot: …" (WhatsApp: "Kontakt: …" /
  * "Unternehmen: …"); line breaks inside a message become spaces. A message that cannot be opened reads
  * "(nicht lesbar)"; a cut transcript ends with a line that says so. `conv` is conversation_json of `msgs`. */
-static void transcript(struct buf *b, const json_t *conv, const struct store_message *msgs, int n,
+static void transcript(struct strbuf *b, const json_t *conv, const struct store_message *msgs, int n,
 		       const struct hours *h, const struct sides *sides)
 {
 	const json_t *arr = json_object_get(conv, "messages");
 	for (int i = 0; i < n; i++) {
 		char when[32];
 		local_minute(h, msgs[i].created_at, when);
-		buf_str(b, when);
-		buf_str(b, msgs[i].inbound ? sides->speaker_in : sides->speaker_out);
+		strbuf_adds(b, when);
+		strbuf_adds(b, msgs[i].inbound ? sides->speaker_in : sides->speaker_out);
 		const char *text = json_string_value(json_object_get(json_array_get(arr, (size_t)i), "text"));
 		if (!text)
 			text = "(nicht lesbar)";
 		for (const char *p = text; *p; p++) {
 			if (*p == '\r' && p[1] == '\n')
 				continue;
-			buf_put(b, *p == '\n' || *p == '\r' ? " " : p, 1);
+			strbuf_add(b, *p == '\n' || *p == '\r' ? " " : p, 1);
 		}
-		buf_put(b, "\n", 1);
+		strbuf_add(b, "\n", 1);
 	}
 	if (json_is_true(json_object_get(conv, "truncated")))
-		buf_str(b, "(gekürzt: nur die ersten 1000 Nachrichten)\n");
+		strbuf_adds(b, "(gekürzt: nur die ersten 1000 Nachrichten)\n");
 }
 
 /* GET /api/v1/conversations/{id}/export?format=json|txt */
@@ -554,7 +523,7 @@ static int conversation_export(struct req *r)
 	unsigned char key[SEAL_KEY_BYTES];
 	json_t *doc = NULL;
 	struct hours *h = NULL;
-	struct buf b = {0};
+	struct strbuf b = {0};
 	bool have = false, have_wc = false, truncated = false;
 	int rc, src, n = 0, nw = 0;
 	memset(key, 0, sizeof key);
@@ -605,17 +574,16 @@ static int conversation_export(struct req *r)
 		 txt ? "txt" : "json");
 	resp_header(r, "Content-Disposition", disposition);
 	if (txt) {
-		rc = resp_bytes(r, 200, "text/plain; charset=utf-8", b.s ? b.s : "", b.len);
+		rc = resp_bytes(r, 200, "text/plain; charset=utf-8", b.p ? b.p : "", b.len);
 	} else {
 		rc = resp_json(r, 200, doc);
 		doc = NULL;
 	}
 out:
 	sodium_memzero(key, sizeof key);
-	if (b.s) {
-		sodium_memzero(b.s, b.len);
-		free(b.s);
-	}
+	if (b.p)
+		sodium_memzero(b.p, b.len);
+	strbuf_free(&b);
 	hours_free(h);
 	json_decref(doc);
 	free_messages(msgs, n);

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "api/api.h"
+#include "base/strbuf.h"
 #include "conv/topics.h"
 #include "privacy/keys.h"
 
@@ -407,30 +408,13 @@ static int lead_show(struct req *r)
 /* ---- CSV export ----------------------------------------------------------------------------------- */
 
 struct csv {
-	char *s;
-	size_t len, cap;
+	struct strbuf out;
 	char sep;
-	bool failed;
 };
 
 static void csv_put(struct csv *c, const char *s, size_t n)
 {
-	if (c->failed)
-		return;
-	if (c->len + n + 1 > c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8192;
-		while (cap < c->len + n + 1)
-			cap *= 2;
-		char *p = realloc(c->s, cap);
-		if (!p) {
-			c->failed = true;
-			return;
-		}
-		c->s = p;
-		c->cap = cap;
-	}
-	memcpy(c->s + c->len, s, n);
-	c->len += n;
+	strbuf_add(&c->out, s, n);
 }
 
 /* One field, RFC 4180: quoted when it holds the separator, a quote or a line break (quotes doubled). A
@@ -455,7 +439,7 @@ static void csv_field(struct csv *c, const char *v, bool last)
 	csv_put(c, last ? "\r\n" : &c->sep, last ? 2 : 1);
 }
 
-/* The topics of a lead's context joined by '|' (malloc'd; "" when it has none); NULL and c->failed set when
+/* The topics of a lead's context joined by '|' (malloc'd; "" when it has none); NULL and c->out failed when
  * memory runs out. */
 static char *context_topics(const char *context, struct csv *c)
 {
@@ -475,7 +459,7 @@ static char *context_topics(const char *context, struct csv *c)
 			}
 		}
 	} else {
-		c->failed = true;
+		c->out.failed = true;
 	}
 	json_decref(ctx);
 	return out;
@@ -548,14 +532,14 @@ static int lead_export(struct req *r)
 		if (n < 100 || total >= EXPORT_MAX_ROWS)
 			break;
 	}
-	if (rc != STORE_OK || c.failed) {
-		free(c.s);
+	if (rc != STORE_OK || c.out.failed) {
+		strbuf_free(&c.out);
 		return rc != STORE_OK ? api_store_error(r, rc, ERR_NOT_FOUND, "leads")
 				      : resp_errorf(r, ERR_INTERNAL, NULL, "out of memory");
 	}
 	resp_header(r, "Content-Disposition", "attachment; filename=\"leads.csv\"");
-	rc = resp_bytes(r, 200, "text/csv; charset=utf-8", c.s, c.len);
-	free(c.s);
+	rc = resp_bytes(r, 200, "text/csv; charset=utf-8", c.out.p, c.out.len);
+	strbuf_free(&c.out);
 	return rc;
 }
 

@@ -1,7 +1,8 @@
 /*
  * strbuf.h — a growable NUL-terminated string for code that builds text piece by piece (answers, chunks,
- * prompts, emails, SQL). An append that runs out of memory, or would pass `max`, fails the buffer: later
- * appends do nothing, so a builder checks once at the end (strbuf_take) instead of after every piece.
+ * prompts, emails, SQL, exports). An append that runs out of memory, or would pass `max`, fails the
+ * buffer: later appends do nothing, so a builder checks once at the end (strbuf_take) instead of after
+ * every piece.
  *
  *   struct strbuf b = {.max = 64 * 1024};   // or {0}: no limit
  *   strbuf_adds(&b, "Hallo ");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/json.h"
+#include "base/strbuf.h"
 #include "conv/hours.h"
 #include "conv/words.h"
 
@@ -55,34 +56,12 @@ unsigned facts_detect(const char *question)
 	return f;
 }
 
-/* A growing string; `failed` once memory ran out. */
-struct text {
-	char *s;
-	size_t len, cap;
-	bool failed;
-};
-
-static void add(struct text *t, const char *s)
+/* Appends a sentence, after a space when the text has one already. */
+static void add(struct strbuf *t, const char *s)
 {
-	size_t n = strlen(s);
-	if (t->failed)
-		return;
-	if (t->len + n + 2 > t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		while (cap < t->len + n + 2)
-			cap *= 2;
-		char *p = realloc(t->s, cap);
-		if (!p) {
-			t->failed = true;
-			return;
-		}
-		t->s = p;
-		t->cap = cap;
-	}
 	if (t->len)
-		t->s[t->len++] = ' ';
-	memcpy(t->s + t->len, s, n + 1);
-	t->len += n;
+		strbuf_addc(t, ' ');
+	strbuf_adds(t, s);
 }
 
 static const char *field(const json_t *obj, const char *key)
@@ -97,7 +76,7 @@ char *facts_answer(unsigned asked, const json_t *config, const struct hours *h, 
 	bool en = lang && !strcmp(lang, "en");
 	const json_t *company = json_object_get(config, "company");
 	const json_t *address = json_object_get(company, "address");
-	struct text t = {0};
+	struct strbuf t = {0};
 	char line[1024];
 	unsigned done = 0;
 
@@ -134,10 +113,12 @@ char *facts_answer(unsigned asked, const json_t *config, const struct hours *h, 
 		add(&t, line);
 		done |= FACT_EMAIL;
 	}
-	if (t.failed || !done) {
-		free(t.s);
+	if (!done) {
+		strbuf_free(&t);
 		return NULL;
 	}
-	*answered = done;
-	return t.s;
+	char *text = strbuf_take(&t);
+	if (text)
+		*answered = done;
+	return text;
 }
