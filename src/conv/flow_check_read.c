@@ -140,12 +140,11 @@ void fc_check_placeholders(struct pctx *c, const char *text, const char *path)
 	}
 }
 
-/* A string member of `o`: absent → NULL (reported when required); checked for type, NUL bytes, blankness,
- * length in characters and (oneline) line breaks. Errors are reported at "parent.key". */
-const char *fc_get_str(struct pctx *c, json_t *o, const char *key, const char *parent, bool required,
-		       size_t maxchars, bool oneline)
+/* Member `key` of `o` when present and of `type`; NULL otherwise, reported at p = "parent.key" (absent:
+ * only when required; another type: "must be <what>"). */
+static json_t *typed_member(struct pctx *c, json_t *o, const char *key, const char *parent, bool required,
+			    json_type type, const char *what, char p[FC_PATH_MAX])
 {
-	char p[FC_PATH_MAX];
 	json_t *v = json_object_get(o, key);
 	fc_member(p, parent, key);
 	if (!v) {
@@ -153,10 +152,22 @@ const char *fc_get_str(struct pctx *c, json_t *o, const char *key, const char *p
 			fc_fail(c, p, "missing", "\"%s\" is required", key);
 		return NULL;
 	}
-	if (!json_is_string(v)) {
-		fc_fail(c, p, "bad_type", "\"%s\" must be a string", key);
+	if (json_typeof(v) != type) {
+		fc_fail(c, p, "bad_type", "\"%s\" must be %s", key, what);
 		return NULL;
 	}
+	return v;
+}
+
+/* A string member of `o`: absent → NULL (reported when required); checked for type, NUL bytes, blankness,
+ * length in characters and (oneline) line breaks. Errors are reported at "parent.key". */
+const char *fc_get_str(struct pctx *c, json_t *o, const char *key, const char *parent, bool required,
+		       size_t maxchars, bool oneline)
+{
+	char p[FC_PATH_MAX];
+	json_t *v = typed_member(c, o, key, parent, required, JSON_STRING, "a string", p);
+	if (!v)
+		return NULL;
 	const char *s = json_string_value(v);
 	if (strlen(s) != json_string_length(v)) {
 		fc_fail(c, p, "bad_text", "\"%s\" must not contain NUL characters", key);
@@ -184,17 +195,9 @@ bool fc_get_int(struct pctx *c, json_t *o, const char *key, const char *parent, 
 		long long hi, long long *out)
 {
 	char p[FC_PATH_MAX];
-	json_t *v = json_object_get(o, key);
-	fc_member(p, parent, key);
-	if (!v) {
-		if (required)
-			fc_fail(c, p, "missing", "\"%s\" is required", key);
+	json_t *v = typed_member(c, o, key, parent, required, JSON_INTEGER, "an integer", p);
+	if (!v)
 		return false;
-	}
-	if (!json_is_integer(v)) {
-		fc_fail(c, p, "bad_type", "\"%s\" must be an integer", key);
-		return false;
-	}
 	long long x = json_integer_value(v);
 	if (x < lo || x > hi) {
 		fc_fail(c, p, "bad_value", "\"%s\" must be between %lld and %lld", key, lo, hi);
