@@ -300,27 +300,25 @@ static void run_batch(struct conn *c, struct write_op *batch)
 	}
 }
 
-/* Runs a batch; one that holds a flushed write is committed with synchronous=FULL (the WAL is synced
- * before the commit returns, with every earlier commit in it), and the connection goes back to NORMAL. */
+/* Runs a batch. One that holds a flushed write is committed with synchronous=FULL (the WAL is synced
+ * before the commit returns, with every earlier commit in it); unless the store runs FULL anyway, the
+ * connection goes back to NORMAL afterwards. */
 static void run_batch_synced(struct sqlite_store *s, struct conn *c, struct write_op *batch)
 {
-	bool flush = false;
+	bool flush = s->base.opts.sync_full;
 	for (struct write_op *op = batch; op && !flush; op = op->next)
 		flush = op->flush;
-	if (!c || !flush || s->base.opts.sync_full) {
-		run_batch(c, batch);
-		if (c && s->base.opts.sync_full)
-			s->synced_batches++;
-		return;
-	}
-	if (sqlite_exec(c->db, "PRAGMA synchronous=FULL") != SQLITE_OK) {
+	bool raise = c && flush && !s->base.opts.sync_full;
+	if (raise && sqlite_exec(c->db, "PRAGMA synchronous=FULL") != SQLITE_OK) {
 		for (struct write_op *op = batch; op; op = op->next)
 			op->rc = STORE_ERROR;
 		return;
 	}
 	run_batch(c, batch);
-	s->synced_batches++;
-	sqlite_exec(c->db, "PRAGMA synchronous=NORMAL");
+	if (c && flush)
+		s->synced_batches++;
+	if (raise)
+		sqlite_exec(c->db, "PRAGMA synchronous=NORMAL");
 }
 
 static void *writer_main(void *arg)
@@ -330,7 +328,8 @@ static void *writer_main(void *arg)
 	/* Every write goes through here, batched (group commit). With sync_full each batch is flushed to the
 	 * disk before its callers are answered (survives a power loss; one fsync per batch, about a quarter
 	 * of the write throughput); by default (WAL, NORMAL) it survives a crash of the process, and only
-	 * the batches with a flushed write (webhook intake) are synced. */
+	 * the batches with a flushed write (sqlite_write_flushed: intake, leads, consents, erasures, keys)
+	 * are synced. */
 	if (c && s->base.opts.sync_full)
 		sqlite_exec(c->db, "PRAGMA synchronous=FULL");
 

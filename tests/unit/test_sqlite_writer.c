@@ -103,6 +103,14 @@ static int read_level(struct conn *c, void *arg)
 	return rc;
 }
 
+/* The level a write commits with: plain or flushed, waited for or not. */
+static int level_of(struct sqlite_store *s, bool flushed)
+{
+	int level = -1;
+	assert_int_equal((flushed ? sqlite_write_flushed : sqlite_write)(s, read_level, &level), STORE_OK);
+	return level;
+}
+
 struct async_level {
 	int level, rc;
 	bool done;
@@ -115,46 +123,35 @@ static void async_done(void *ud, int rc)
 	__atomic_store_n(&a->done, true, __ATOMIC_RELEASE);
 }
 
-static void wait_async(struct async_level *a)
+static int level_of_async(struct sqlite_store *s, bool flushed)
 {
-	for (int i = 0; i < 5000 && !__atomic_load_n(&a->done, __ATOMIC_ACQUIRE); i++)
+	struct async_level a = {.level = -1};
+	(flushed ? sqlite_write_async_flushed : sqlite_write_async)(s, read_level, &a.level, async_done, &a);
+	for (int i = 0; i < 5000 && !__atomic_load_n(&a.done, __ATOMIC_ACQUIRE); i++)
 		usleep(1000);
-	assert_true(__atomic_load_n(&a->done, __ATOMIC_ACQUIRE));
-	assert_int_equal(a->rc, STORE_OK);
+	assert_true(__atomic_load_n(&a.done, __ATOMIC_ACQUIRE));
+	assert_int_equal(a.rc, STORE_OK);
+	return a.level;
 }
 
 static void flushed_writes_are_synced_plain_ones_are_not(void **state)
 {
 	struct env *e = *state;
 	struct sqlite_store *s = sqlite_of(e->st);
-	int level = -1;
-	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
-	assert_int_equal(level, 1);
-	assert_int_equal(sqlite_write_flushed(s, read_level, &level), STORE_OK);
-	assert_int_equal(level, 2);
-	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
-	assert_int_equal(level, 1); /* back to NORMAL: chat writes do not pay for the intake's fsync */
-
-	struct async_level a = {.level = -1}, b = {.level = -1};
-	sqlite_write_async_flushed(s, read_level, &a.level, async_done, &a);
-	wait_async(&a);
-	assert_int_equal(a.level, 2);
-	sqlite_write_async(s, read_level, &b.level, async_done, &b);
-	wait_async(&b);
-	assert_int_equal(b.level, 1);
+	assert_int_equal(level_of(s, false), 1);
+	assert_int_equal(level_of(s, true), 2);
+	assert_int_equal(level_of(s, false), 1); /* back to NORMAL: chat writes do not pay for the intake's fsync */
+	assert_int_equal(level_of_async(s, true), 2);
+	assert_int_equal(level_of_async(s, false), 1);
 }
 
 static void sync_full_store_syncs_every_write(void **state)
 {
 	struct env *e = *state;
 	struct sqlite_store *s = sqlite_of(e->st);
-	int level = -1;
-	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
-	assert_int_equal(level, 2);
-	assert_int_equal(sqlite_write_flushed(s, read_level, &level), STORE_OK);
-	assert_int_equal(level, 2);
-	assert_int_equal(sqlite_write(s, read_level, &level), STORE_OK);
-	assert_int_equal(level, 2); /* a flushed write does not turn the store's FULL into NORMAL */
+	assert_int_equal(level_of(s, false), 2);
+	assert_int_equal(level_of(s, true), 2);
+	assert_int_equal(level_of(s, false), 2); /* a flushed write does not turn the store's FULL into NORMAL */
 }
 
 /* Through the public store API: which writes wait for a flush, and that the rest do not. */
