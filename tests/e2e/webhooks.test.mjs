@@ -8,6 +8,17 @@ import { sendInbound, sendStatus, sendRaw, verifyWebhook, inboundEnvelope, metaS
 import * as twilio from '../fakes/twilio.mjs';
 
 const APP_SECRET = 'app-secret-123';
+const PRICES = 'Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.';
+
+// A bot "Studio" answering on WhatsApp through the fake at wa.url, with one price text to answer from.
+async function whatsappBot(srv, key, wa, text = PRICES) {
+  const bot = await srv.createBot(key, {
+    name: 'Studio',
+    channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
+  });
+  await srv.addText(key, bot.id, 'Preise', text);
+  return bot;
+}
 const AUTH_TOKEN = 'test_auth_token';
 
 describe(`WhatsApp webhook intake (${BACKEND})`, () => {
@@ -117,11 +128,7 @@ describe(`WhatsApp answers (${BACKEND})`, () => {
     wa = await startFakeWhatsApp({ token: 'EAAG-test' });
     srv = await startServer();
     key = (await srv.tenant('Antworten')).api_key;
-    bot = await srv.createBot(key, {
-      name: 'Studio',
-      channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
-    });
-    await srv.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.');
+    bot = await whatsappBot(srv, key, wa);
   });
   after(async () => {
     if (srv) await srv.kill();
@@ -223,11 +230,7 @@ describe(`WhatsApp answers from two server processes on one database (${BACKEND}
     a = await startServer();
     b = await startServer({ db: a.db, masterKey: a.masterKey });
     key = (await a.tenant('Zwei Prozesse')).api_key;
-    bot = await a.createBot(key, {
-      name: 'Studio',
-      channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
-    });
-    await a.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat. Studenten zahlen 29 Euro.');
+    bot = await whatsappBot(a, key, wa);
   });
   after(async () => {
     // both processes end before the shared database is dropped (PostgreSQL refuses to drop a database in use)
@@ -278,11 +281,7 @@ describe(`WhatsApp housekeeping (${BACKEND})`, () => {
     wa = await startFakeWhatsApp({ token: 'EAAG-test' });
     srv = await startServer();
     const key = (await srv.tenant('Aufräumen')).api_key;
-    const bot = await srv.createBot(key, {
-      name: 'Studio',
-      channels: { whatsapp: { phone_number_id: '111', access_token: 'EAAG-test', app_secret: APP_SECRET, api_base_url: wa.url } },
-    });
-    await srv.addText(key, bot.id, 'Preise', 'Die Mitgliedschaft kostet 39 Euro im Monat.');
+    const bot = await whatsappBot(srv, key, wa, 'Die Mitgliedschaft kostet 39 Euro im Monat.');
     const hook = () => `${srv.base}/hooks/whatsapp/${bot.id}`;
     const m = { id: newWamid(), from: '4915400000001', text: 'Was kostet die Mitgliedschaft?' };
     assert.equal((await wa.sendInbound(hook(), APP_SECRET, m)).status, 200);

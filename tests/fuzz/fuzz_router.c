@@ -121,6 +121,8 @@ static struct router *router(void)
 		}                                                                                          \
 	} while (0)
 
+/* Written here rather than taken from base/text's hex_value, which the router uses: the reference must
+ * not share the code it checks. */
 static int hexdigit(char c)
 {
 	if (c >= '0' && c <= '9')
