@@ -10,7 +10,8 @@
  * is never overwritten), the logo and the team's photos fetched (SSRF-safe, ≤ 2 MB, checked by content)
  * and stored as the bot's images, the team as contact persons (when the bot has none), the bot renamed
  * after the company unless a name was given, and draft = {"status": "ready", "sources": {field: URL, …},
- * "notes": […]} so that the business sees where every value came from before activating the bot.
+ * "notes": […]} so that the business sees where every value came from before activating the bot. The bot
+ * with "ready" is stored last, so whoever sees it finds the team and the images in place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,6 +233,9 @@ void api_site_end(void *ud, const struct store_source *src, struct site_profile 
 			json_array_append_new(notes, json_pack("{s:s, s:s, s:s}", "field", "opening_hours", "kind",
 							       "rejected", "message", e.msg));
 	}
+	/* the team first: whoever sees "ready" finds every contact person (and photo) in place */
+	if (result)
+		add_persons(app, src, json_object_get(result, "contact_persons"));
 	char *text = json_dumps(config, JSON_COMPACT);
 	if (text && b.name) {
 		free(b.config);
@@ -258,8 +262,6 @@ void api_site_end(void *ud, const struct store_source *src, struct site_profile 
 		free(bytes);
 		if (!stored && store_bot_update(app->store, &b) != STORE_OK)
 			log_msg(&app->log, LOG_WARN, "ingest", "bot %s: the site's profile could not be stored", b.id);
-		if (result)
-			add_persons(app, src, json_object_get(result, "contact_persons"));
 	}
 	free(text);
 	json_decref(result);

@@ -19,7 +19,8 @@ async function waitSource(srv, key, botId, sid) {
 describe(`website sources (${BACKEND})`, () => {
   let site, srv, key;
   before(async () => {
-    site = await startFixtureSite({ slowMs: 3000 });
+    // images come slowly, so that a draft reported ready before its team photos were stored is seen
+    site = await startFixtureSite({ slowMs: 3000, imageDelayMs: 400 });
     srv = await startServer({ env: { BOTWERK_CRAWL_ALLOW_PRIVATE: '1', BOTWERK_CRAWL_DELAY_MS: '0' } });
     key = (await srv.tenant('Website')).api_key;
   });

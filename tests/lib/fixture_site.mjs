@@ -8,8 +8,8 @@
 //   await site.close();
 //
 //   node tests/lib/fixture_site.mjs [--root DIR | --no-root] [--port 0] [--host 127.0.0.1] [--pages N]
-//        [--delay-ms N] [--slow-ms N] [--big-bytes N] [--robots-status N] [--crawl-delay S] [--log FILE]
-//        [--watch-stdin]
+//        [--delay-ms N] [--image-delay-ms N] [--slow-ms N] [--big-bytes N] [--robots-status N]
+//        [--crawl-delay S] [--log FILE] [--watch-stdin]
 //   (prints "fixture-site listening on http://HOST:PORT"; SIGTERM/SIGINT end it, and with --watch-stdin
 //   so does the end of its standard input, so that a test that dies takes the server with it. With --log, every request
 //   is appended to FILE as JSON lines: {"ev":"req",id,method,path,host,userAgent,time} when it arrives and
@@ -21,6 +21,7 @@
 //   pages         N synthetic pages /p/1 … /p/N (distinct German text; a tree: /p/k links its children
 //                 /p/8k-6 … /p/8k+1, its parent and /p/k+1); "/" then links /p/1 unless root has an index
 //   delayMs       wait this long before answering any request
+//   imageDelayMs  wait this long before answering a request under /img/ (a slow image host)
 //   slowMs        how long /langsam waits (20000)
 //   bigBytes      size of /gross (30 MB)
 //   robotsStatus  answer /robots.txt with this status instead (e.g. 503)
@@ -199,6 +200,7 @@ export async function startFixtureSite(opts = {}) {
     port: opts.port || 0,
     pages: opts.pages || 0,
     delayMs: opts.delayMs || 0,
+    imageDelayMs: opts.imageDelayMs || 0,
     slowMs: opts.slowMs ?? 20000,
     bigBytes: opts.bigBytes ?? 30 * 1000 * 1000,
     robotsStatus: opts.robotsStatus || 0,
@@ -371,6 +373,7 @@ export async function startFixtureSite(opts = {}) {
     } catch {
       return send(req, res, 400, 'text/plain', 'bad path\n');
     }
+    if (cfg.imageDelayMs && p.startsWith('/img/')) await sleep(cfg.imageDelayMs);
     try {
       await route(req, res, p);
     } catch (e) {
@@ -421,6 +424,7 @@ function parseArgs(argv) {
       case '--port': o.port = num(k, v); i++; break;
       case '--pages': o.pages = num(k, v); i++; break;
       case '--delay-ms': o.delayMs = num(k, v); i++; break;
+      case '--image-delay-ms': o.imageDelayMs = num(k, v); i++; break;
       case '--slow-ms': o.slowMs = num(k, v); i++; break;
       case '--big-bytes': o.bigBytes = num(k, v); i++; break;
       case '--robots-status': o.robotsStatus = num(k, v); i++; break;
